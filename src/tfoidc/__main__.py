@@ -1,0 +1,3 @@
+from tfoidc.cli.main import main
+
+main()

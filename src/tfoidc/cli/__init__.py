@@ -1,0 +1,1 @@
+"""Click commands: option parsing, exit codes, the rich console. Wiring only."""

@@ -1,0 +1,7 @@
+"""Commands of this stage (registered by tfoidc.cli.main)."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

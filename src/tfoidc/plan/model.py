@@ -1,0 +1,102 @@
+"""The typed plan model every later stage reads.
+
+Values Terraform marks sensitive are already replaced by `REDACTED` here, so no later stage can leak
+them: the parser (`tfoidc.plan.parse`) is the only code that ever sees them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+REDACTED = "(sensitive value)"
+
+JSON = Any
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE = "replace"
+    READ = "read"
+    NOOP = "no-op"
+    FORGET = "forget"  # Terraform >= 1.7 `removed` blocks: leaves state, the object stays
+
+    @property
+    def is_change(self) -> bool:
+        return self not in (Action.NOOP, Action.READ)
+
+    @property
+    def destroys(self) -> bool:
+        return self in (Action.DELETE, Action.REPLACE)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceChange:
+    address: str
+    module_address: str  # "" for the root module, else e.g. "module.vpc" or "module.a[0].module.b"
+    mode: str  # "managed" | "data"
+    type: str
+    name: str
+    index: int | str | None
+    provider_name: str
+    action: Action
+    actions: tuple[str, ...]  # Terraform's raw list, e.g. ("delete", "create")
+    before: JSON = None
+    after: JSON = None
+    after_unknown: JSON = None
+    before_sensitive: JSON = None
+    after_sensitive: JSON = None
+    replace_paths: tuple[tuple[str | int, ...], ...] = ()
+    action_reason: str | None = None
+    previous_address: str | None = None
+    deposed: str | None = None
+    importing: bool = False
+
+    @property
+    def config_address(self) -> str:
+        """The address without instance keys, as `configuration` names it ("module.m.aws_x.y")."""
+        from tfoidc.plan.addresses import strip_instance_keys
+
+        return strip_instance_keys(self.address)
+
+    @property
+    def is_data(self) -> bool:
+        return self.mode == "data"
+
+
+@dataclass(frozen=True, slots=True)
+class OutputChange:
+    name: str
+    action: Action
+    sensitive: bool
+    before: JSON = None
+    after: JSON = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    format_version: str
+    terraform_version: str | None
+    resource_changes: tuple[ResourceChange, ...]
+    output_changes: tuple[OutputChange, ...] = ()
+    resource_drift: tuple[ResourceChange, ...] = ()
+    variables: dict[str, JSON] = field(default_factory=dict)  # sensitive ones redacted
+    configuration: dict[str, JSON] | None = None  # raw `configuration` block, None when absent
+    prior_state: dict[str, JSON] | None = None  # values redacted like resource changes
+    planned_values: dict[str, JSON] | None = None
+    errored: bool = False
+    notes: tuple[str, ...] = ()  # what the parser had to infer or skip, said to the user
+
+    @property
+    def has_configuration(self) -> bool:
+        return bool(self.configuration)
+
+    def changes(self) -> tuple[ResourceChange, ...]:
+        """Managed resource instances whose action is a real change."""
+        return tuple(rc for rc in self.resource_changes if rc.action.is_change and not rc.is_data)
+
+    def by_address(self) -> dict[str, ResourceChange]:
+        return {rc.address: rc for rc in self.resource_changes}

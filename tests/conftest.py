@@ -1,0 +1,36 @@
+"""Shared test fixtures: where ../shared is, and skipping cleanly without it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+PLANS = SHARED / "fixtures" / "plans"
+PRICES = SHARED / "fixtures" / "prices"
+
+
+def need_shared(path: Path) -> Path:
+    """Return `path` inside ../shared, or skip the test with the reason."""
+    if not path.exists():
+        pytest.skip(f"fixture data not available: {path} (../shared is absent beside the repo)")
+    return path
+
+
+@pytest.fixture
+def plans_dir() -> Path:
+    return need_shared(PLANS)
+
+
+@pytest.fixture
+def prices_dir() -> Path:
+    return need_shared(PRICES)
+
+
+def all_fixture_plans() -> list[Path]:
+    """Every plan JSON in ../shared (empty when absent; parametrised tests then skip)."""
+    if not PLANS.exists():
+        return []
+    return sorted(p for p in PLANS.rglob("*.json") if p.name != "sources.json")
