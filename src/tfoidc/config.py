@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tfoidc.cost.config import CostConfig
 from tfoidc.errors import InputError
@@ -17,15 +17,44 @@ from tfoidc.guardrails.policy import GuardrailsPolicy
 from tfoidc.report.config import ReportConfig
 
 CONFIG_FILENAME = "tfoidc.toml"
+ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$"
+
+
+BackendValue = str | int | bool
 
 
 class EnvironmentConfig(BaseModel):
-    """One environment (a Terraform root).  (Skeleton: completed in the lifecycle issue.)"""
+    """One environment: a Terraform root, the role it runs as and who may apply it."""
 
     model_config = ConfigDict(extra="forbid")
 
-    root: str
-    role_arn: str | None = None
+    root: str = Field(description="Terraform root directory, relative to tfoidc.toml.")
+    role_arn: str | None = Field(default=None, pattern=ROLE_ARN_PATTERN)
+    chain_role_arn: str | None = Field(default=None, pattern=ROLE_ARN_PATTERN)
+    audience: str | None = Field(default=None, description="Expected `aud` of the GitLab ID token.")
+    issuer: str | None = Field(default=None, description="Expected `iss`, e.g. https://gitlab.com.")
+    region: str | None = None
+    session_duration: int = Field(default=3600, ge=900, le=43200)
+    backend_config: dict[str, BackendValue] = Field(default_factory=dict)
+    var_files: list[str] = Field(default_factory=list, description="Relative to the Terraform root.")
+    plugin_dir: str | None = Field(default=None, description="Offline provider directory for init.")
+    lock_timeout: str = Field(default="0s", pattern=r"^\d+(ms|s|m|h)$")
+    mask_env: list[str] = Field(
+        default_factory=list, description="Environment variables whose values never reach the output."
+    )
+    apply_refs: list[str] = Field(
+        default_factory=list, description="fnmatch patterns of the refs that may apply; empty: any ref."
+    )
+    require_protected_ref: bool = False
+    local_role_arn: str | None = Field(default=None, pattern=ROLE_ARN_PATTERN)
+    allow_local_apply: bool = False
+
+    @field_validator("apply_refs")
+    @classmethod
+    def _no_blank_patterns(cls, refs: list[str]) -> list[str]:
+        if any(not r.strip() for r in refs):
+            raise ValueError("apply_refs entries must not be blank")
+        return refs
 
 
 class Config(BaseModel):

@@ -1,0 +1,164 @@
+"""The python-terraform adapter: the only place that builds Terraform command lines.
+
+python-terraform builds the argv; the process is run here so that the environment is exactly the one
+given (credentials reach Terraform only through it) and every output line passes the masking filter
+on its way to the terminal.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_terraform import IsFlagged, IsNotFlagged, Terraform
+from rich.console import Console
+from rich.markup import escape
+
+from tfoidc.errors import OperationalError
+from tfoidc.terraform.binary import TerraformBinary
+from tfoidc.terraform.masking import Masker
+
+BackendValue = str | int | bool
+# Lines kept to show the Terraform error block of a failed step.
+_TAIL_LINES = 200
+
+
+@dataclass(frozen=True)
+class StepTiming:
+    step: str
+    seconds: float
+    exit_code: int
+
+
+@dataclass
+class TerraformRunner:
+    binary: TerraformBinary
+    root: Path
+    env: Mapping[str, str]
+    masker: Masker
+    console: Console
+    timings: list[StepTiming] = field(default_factory=list)
+
+    def command(self, subcommand: str, *args: str, **options: Any) -> list[str]:
+        """The argv for `terraform <subcommand>`; options follow python-terraform's conventions."""
+        tf = Terraform(working_dir=str(self.root), terraform_bin_path=str(self.binary.path))
+        options.setdefault("no_color", IsFlagged)
+        return [str(part) for part in tf.generate_cmd_string(subcommand, *args, **options)]
+
+    def init(
+        self,
+        *,
+        backend_config: Mapping[str, BackendValue] | None = None,
+        plugin_dir: Path | None = None,
+        reconfigure: bool = True,
+    ) -> None:
+        backend = {k: _backend_value(v) for k, v in (backend_config or {}).items()}
+        self._run(
+            "init",
+            self.command(
+                "init",
+                input=False,
+                backend_config=backend or None,
+                plugin_dir=str(plugin_dir) if plugin_dir else None,
+                reconfigure=IsFlagged if reconfigure else IsNotFlagged,
+            ),
+        )
+
+    def validate(self) -> None:
+        self._run("validate", self.command("validate"))
+
+    def plan(
+        self,
+        out: Path,
+        *,
+        var_files: Sequence[Path] = (),
+        refresh_only: bool = False,
+        lock_timeout: str = "0s",
+    ) -> bool:
+        """Write a saved plan to `out`; True when Terraform reports changes (-detailed-exitcode 2)."""
+        argv = self.command(
+            "plan",
+            input=False,
+            out=str(out),
+            detailed_exitcode=IsFlagged,
+            refresh_only=IsFlagged if refresh_only else None,
+            lock_timeout=lock_timeout,
+            var_file=[str(v) for v in var_files] or None,
+        )
+        code = self._run("plan (refresh-only)" if refresh_only else "plan", argv, ok_codes=(0, 2))
+        return code == 2
+
+    def show_json(self, plan_file: Path) -> bytes:
+        argv = self.command("show", str(plan_file), json=IsFlagged)
+        started = time.monotonic()
+        result = subprocess.run(argv, cwd=self.root, env=dict(self.env), capture_output=True, check=False)
+        self.timings.append(StepTiming("show -json", time.monotonic() - started, result.returncode))
+        if result.returncode != 0:
+            stderr = self.masker.mask(result.stderr.decode("utf-8", "replace"))
+            raise self._failure("show -json", result.returncode, stderr.splitlines())
+        return result.stdout
+
+    def apply(self, plan_file: Path, *, lock_timeout: str = "0s") -> None:
+        """Apply exactly the saved plan `plan_file`; never plans anew."""
+        argv = self.command("apply", str(plan_file), input=False, lock_timeout=lock_timeout)
+        self._run("apply", argv)
+
+    def _run(self, step: str, argv: list[str], ok_codes: tuple[int, ...] = (0,)) -> int:
+        tail: deque[str] = deque(maxlen=_TAIL_LINES)
+        started = time.monotonic()
+        with self._spinner(step):
+            try:
+                process = subprocess.Popen(
+                    argv,
+                    cwd=self.root,
+                    env=dict(self.env),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                    errors="replace",
+                )
+            except OSError as exc:
+                raise OperationalError(f"cannot run {self.binary.path}: {exc.strerror or exc}") from None
+            assert process.stdout is not None
+            for raw in process.stdout:
+                line = self.masker.mask(raw.rstrip("\n"))
+                tail.append(line)
+                self.console.print(f"[dim]│[/dim] {escape(line)}", highlight=False)
+            code = process.wait()
+        self.timings.append(StepTiming(step, time.monotonic() - started, code))
+        if code not in ok_codes:
+            raise self._failure(step, code, list(tail))
+        return code
+
+    @contextmanager
+    def _spinner(self, step: str) -> Iterator[None]:
+        with self.console.status(f"terraform {step} in {self.root.name}"):
+            yield
+
+    def _failure(self, step: str, code: int, lines: list[str]) -> OperationalError:
+        block = error_block(lines)
+        if block:
+            self.console.print("\n".join(escape(b) for b in block), style="red", highlight=False)
+        headline = next((b for b in block if b.strip()), f"exit code {code}")
+        return OperationalError(f"terraform {step} failed (exit {code}): {headline}")
+
+
+def error_block(lines: Sequence[str]) -> list[str]:
+    """Terraform's diagnostics from the first `Error:` line on, box-drawing stripped."""
+    cleaned = [line.lstrip("╷│╵ ").rstrip() for line in lines]
+    for i, line in enumerate(cleaned):
+        if line.startswith("Error:"):
+            return cleaned[i : i + 60]
+    return []
+
+
+def _backend_value(value: BackendValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
