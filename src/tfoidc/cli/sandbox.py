@@ -1,7 +1,162 @@
-"""Commands of this stage (registered by tfoidc.cli.main)."""
+"""`tfoidc sandbox up|down|status|token`: the local sandbox as background servers."""
 
 from __future__ import annotations
 
-import click
+import json
+import shlex
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
 
-COMMANDS: list[click.Command] = []
+import click
+from rich.table import Table
+
+from tfoidc.cli.console import stderr, stdout
+from tfoidc.errors import InputError
+
+home_option = click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the state file lives (default: $TFOIDC_HOME/sandbox, else ./.tfoidc/sandbox).",
+)
+
+
+def _home(home: Path | None) -> Path:
+    from tfoidc.sandbox.daemon import sandbox_home
+
+    return home if home is not None else sandbox_home()
+
+
+def _export_lines(env: dict[str, str]) -> str:
+    return "\n".join(f"export {name}={shlex.quote(value)}" for name, value in sorted(env.items()))
+
+
+@click.group("sandbox")
+def sandbox_group() -> None:
+    """Run the local sandbox (moto + a GitLab-like OIDC issuer on 127.0.0.1) in the background."""
+
+
+@sandbox_group.command("up")
+@home_option
+def up(home: Path | None) -> None:
+    """Start the sandbox in the background; prints `export` lines for `eval "$(tfoidc sandbox up)"`.
+
+    When one is already running it is reused, so `up` is safe to repeat.
+    """
+    from tfoidc.sandbox.daemon import running_state, start_background
+
+    folder = _home(home)
+    state = running_state(folder)
+    verb = "already up"
+    if state is None:
+        state = start_background(folder)
+        verb = "up"
+    stderr.print(
+        f"sandbox {verb} (pid {state.pid}): moto {state.moto_endpoint}, issuer {state.issuer_url}; "
+        f"state in {folder}",
+        markup=False,
+    )
+    stdout.print(_export_lines(state.env), markup=False)
+
+
+@sandbox_group.command("down")
+@home_option
+def down(home: Path | None) -> None:
+    """Stop the background sandbox."""
+    from tfoidc.sandbox.daemon import stop_background
+
+    state = stop_background(_home(home))
+    if state is None:
+        stderr.print("no sandbox was running", markup=False)
+    else:
+        stderr.print(f"sandbox down (pid {state.pid})", markup=False)
+
+
+@sandbox_group.command("status")
+@home_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "env"]), default="table", show_default=True
+)
+def status(home: Path | None, fmt: str) -> None:
+    """Show the background sandbox's servers, roles and resources (exit 1 when none is running)."""
+    from tfoidc.sandbox.daemon import read_state, status_of
+
+    state = read_state(_home(home))
+    if state is None:
+        stderr.print("no sandbox is running (`tfoidc sandbox up` starts one)", markup=False)
+        raise click.exceptions.Exit(1)
+    health = status_of(state)
+    if fmt == "json":
+        stdout.print_json(json.dumps({**asdict(state), "health": health}))
+    elif fmt == "env":
+        stdout.print(_export_lines(state.env), markup=False)
+    else:
+        stdout.print(_status_table(asdict(state), health))
+    if health["process"] != "running":
+        raise click.exceptions.Exit(1)
+
+
+def _status_table(state: dict[str, Any], health: dict[str, Any]) -> Table:
+    table = Table(title="tfoidc sandbox", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    table.add_row("process", f"{state['pid']} ({health['process']})")
+    table.add_row("moto", f"{state['moto_endpoint']} ({health['moto']})")
+    table.add_row("issuer", f"{state['issuer_url']} ({health['issuer']})")
+    table.add_row("audience", state["audience"])
+    table.add_row("OIDC provider", state["oidc_provider_arn"])
+    for name, arn in state["roles"].items():
+        table.add_row(f"role {name}", arn)
+    table.add_row("state bucket", state["state_bucket"])
+    table.add_row("lock table", state["lock_table"])
+    return table
+
+
+@sandbox_group.command("token")
+@home_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write the token to (mode 0600); use it with `--token-file`.",
+)
+@click.option("--ref", default=None, help="Branch or tag the job ran for (default: main).")
+@click.option("--ref-type", type=click.Choice(["branch", "tag"]), default=None)
+@click.option("--unprotected", is_flag=True, help="Mark the ref as not protected.")
+@click.option("--expires-in", type=int, default=600, show_default=True, help="Lifetime in seconds.")
+@click.option("--claim", "claims", multiple=True, metavar="NAME=VALUE", help="Override any claim.")
+def token(
+    home: Path | None,
+    out: Path,
+    ref: str | None,
+    ref_type: str | None,
+    unprotected: bool,
+    expires_in: int,
+    claims: tuple[str, ...],
+) -> None:
+    """Mint an ID token from the running sandbox's issuer, as a GitLab job would receive it."""
+    from tfoidc.sandbox.daemon import issuer_from_state, read_state, write_private
+
+    folder = _home(home)
+    state = read_state(folder)
+    if state is None:
+        raise InputError("no sandbox is running", hint="`tfoidc sandbox up` starts one")
+    overrides: dict[str, Any] = {}
+    for item in claims:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise InputError(f"--claim {item!r}: expected NAME=VALUE")
+        overrides[name] = value
+    if ref is not None:
+        overrides["ref"] = ref
+    if ref_type is not None:
+        overrides["ref_type"] = ref_type
+    if unprotected:
+        overrides["ref_protected"] = "false"
+    minted = issuer_from_state(state, folder).mint(expires_in=expires_in, **overrides)
+    write_private(out, minted.encode())
+    stderr.print(f"wrote an ID token for {state.issuer_url} to {out}", markup=False)
+
+
+COMMANDS: list[click.Command] = [sandbox_group]

@@ -1,0 +1,214 @@
+"""Running the sandbox in the background for `tfoidc sandbox up|down|status`.
+
+The background process writes a state file (ports, pid, ARNs) and the issuer's throwaway signing key
+under the sandbox home, so later commands can find the servers and mint tokens for them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tfoidc.errors import InputError, OperationalError
+from tfoidc.sandbox import Sandbox
+from tfoidc.sandbox.issuer import LocalIssuer, load_private_key_pem, private_key_pem
+
+STATE_FILE = "state.json"
+KEY_FILE = "issuer-key.pem"
+LOG_FILE = "sandbox.log"
+
+
+@dataclass(frozen=True)
+class SandboxState:
+    pid: int
+    region: str
+    moto_endpoint: str
+    issuer_url: str
+    audience: str
+    kid: str
+    account_id: str
+    oidc_provider_arn: str
+    state_bucket: str
+    lock_table: str
+    roles: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, sb: Sandbox, pid: int) -> SandboxState:
+        return cls(
+            pid=pid,
+            region=sb.region,
+            moto_endpoint=sb.moto_endpoint,
+            issuer_url=sb.issuer.url,
+            audience=sb.issuer.audience,
+            kid=sb.issuer.kid,
+            account_id=sb.account_id,
+            oidc_provider_arn=sb.oidc_provider_arn,
+            state_bucket=sb.state_bucket,
+            lock_table=sb.lock_table,
+            roles=dict(sb.roles),
+            env=sb.env(),
+        )
+
+
+def sandbox_home(environ: Mapping[str, str] | None = None) -> Path:
+    """`$TFOIDC_HOME/sandbox`, else `.tfoidc/sandbox` in the working directory."""
+    env = os.environ if environ is None else environ
+    base = Path(env["TFOIDC_HOME"]) if env.get("TFOIDC_HOME") else Path.cwd() / ".tfoidc"
+    return base / "sandbox"
+
+
+def read_state(home: Path) -> SandboxState | None:
+    path = home / STATE_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return SandboxState(**raw)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError) as exc:
+        raise InputError(f"{path}: unreadable sandbox state ({exc})", hint="remove the file") from None
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)  # our own exited child would otherwise linger as a zombie
+        if reaped == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def endpoint_answers(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout):
+            return True
+    except urllib.error.HTTPError:
+        return True  # it answered, just not with 200
+    except (OSError, ValueError):
+        return False
+
+
+def issuer_from_state(state: SandboxState, home: Path) -> LocalIssuer:
+    """The running sandbox's issuer, able to mint tokens its JWKS verifies (the server is not restarted)."""
+    key = load_private_key_pem((home / KEY_FILE).read_bytes())
+    return LocalIssuer(audience=state.audience, key=key, kid=state.kid, url=state.issuer_url)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write atomically with mode 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def serve_until_signalled(home: Path) -> None:
+    """Run a sandbox in this process until SIGTERM/SIGINT; the body of the background process."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with Sandbox() as sb:
+        write_private(home / KEY_FILE, private_key_pem(sb.issuer.key))
+        state = SandboxState.of(sb, os.getpid())
+        write_private(home / STATE_FILE, json.dumps(asdict(state), indent=2).encode())
+        try:
+            stop.wait()
+        finally:
+            (home / STATE_FILE).unlink(missing_ok=True)
+            (home / KEY_FILE).unlink(missing_ok=True)
+
+
+def running_state(home: Path) -> SandboxState | None:
+    """The state of a sandbox whose process is still alive, else None."""
+    state = read_state(home)
+    return state if state is not None and is_alive(state.pid) else None
+
+
+def start_background(home: Path, *, timeout: float = 60.0) -> SandboxState:
+    existing = running_state(home)
+    if existing is not None:
+        raise InputError(
+            f"a sandbox is already running (pid {existing.pid}, moto {existing.moto_endpoint})",
+            hint="`tfoidc sandbox down` stops it",
+        )
+    (home / STATE_FILE).unlink(missing_ok=True)
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / LOG_FILE, "wb") as log:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tfoidc.sandbox.daemon", str(home)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = read_state(home)
+        if state is not None and state.pid == child.pid:
+            return state
+        if child.poll() is not None:
+            raise OperationalError(
+                f"the sandbox process exited with status {child.returncode} before it was ready",
+                hint=f"see {home / LOG_FILE}",
+            )
+        time.sleep(0.1)
+    child.terminate()
+    raise OperationalError(
+        f"the sandbox did not become ready within {timeout:.0f}s", hint=f"see {home / LOG_FILE}"
+    )
+
+
+def stop_background(home: Path, *, timeout: float = 15.0) -> SandboxState | None:
+    """Stop the background sandbox; None when none was running."""
+    state = read_state(home)
+    if state is None:
+        return None
+    if is_alive(state.pid):
+        os.kill(state.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while is_alive(state.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if is_alive(state.pid):
+            os.kill(state.pid, signal.SIGKILL)
+    (home / STATE_FILE).unlink(missing_ok=True)
+    (home / KEY_FILE).unlink(missing_ok=True)
+    return state
+
+
+def status_of(state: SandboxState) -> dict[str, Any]:
+    return {
+        "pid": state.pid,
+        "process": "running" if is_alive(state.pid) else "gone",
+        "moto": "answering" if endpoint_answers(state.moto_endpoint + "/moto-api/") else "not answering",
+        "issuer": "answering"
+        if endpoint_answers(state.issuer_url + "/.well-known/openid-configuration")
+        else "not answering",
+    }
+
+
+if __name__ == "__main__":
+    serve_until_signalled(Path(sys.argv[1]))

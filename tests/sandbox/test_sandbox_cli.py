@@ -1,0 +1,80 @@
+"""`tfoidc sandbox up|status|token|down` manage a background sandbox a later shell can use."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import jwt
+
+
+def tfoidc(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tfoidc", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def exports(stdout: str) -> dict[str, str]:
+    pairs = (line.removeprefix("export ").split("=", 1) for line in stdout.splitlines() if line)
+    return {name: value for name, value in pairs}
+
+
+def test_up_serves_a_usable_sandbox_until_down(tmp_path: Path) -> None:
+    env = {**os.environ, "TFOIDC_HOME": str(tmp_path)}
+    up = tfoidc("sandbox", "up", env=env)
+    try:
+        assert up.returncode == 0, up.stderr
+        exported = exports(up.stdout)
+        sts = boto3.client(
+            "sts",
+            endpoint_url=exported["AWS_ENDPOINT_URL"],
+            region_name=exported["AWS_REGION"],
+            aws_access_key_id=exported["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=exported["AWS_SECRET_ACCESS_KEY"],
+        )
+        assert sts.get_caller_identity()["Account"] == "123456789012"
+
+        again = tfoidc("sandbox", "up", env=env)
+        assert again.returncode == 0 and "already up" in again.stderr
+        assert exports(again.stdout) == exported
+
+        status = tfoidc("sandbox", "status", "--format", "json", env=env)
+        assert status.returncode == 0, status.stderr
+        described = json.loads(status.stdout)
+        assert described["health"] == {
+            "pid": described["pid"], "process": "running", "moto": "answering", "issuer": "answering"
+        }  # fmt: skip
+
+        token_file = tmp_path / "token.jwt"
+        minted = tfoidc("sandbox", "token", "--out", str(token_file), "--ref", "feature/x", env=env)
+        assert minted.returncode == 0, minted.stderr
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        token = token_file.read_text()
+        assert token not in minted.stdout + minted.stderr
+        key = jwt.PyJWKClient(exported["TFOIDC_ISSUER"] + "/oauth/discovery/keys").get_signing_key_from_jwt(
+            token
+        )
+        claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=exported["TFOIDC_AUDIENCE"])
+        assert claims["ref"] == "feature/x"
+    finally:
+        down = tfoidc("sandbox", "down", env=env)
+    assert down.returncode == 0, down.stderr
+    gone = tfoidc("sandbox", "status", env=env)
+    assert gone.returncode == 1
+    assert "no sandbox is running" in gone.stderr
+    assert not (tmp_path / "sandbox" / "issuer-key.pem").exists()
+
+
+def test_token_without_a_running_sandbox_is_a_usage_error(tmp_path: Path) -> None:
+    result = tfoidc(
+        "sandbox", "token", "--out", str(tmp_path / "t"), env={**os.environ, "TFOIDC_HOME": str(tmp_path)}
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "tfoidc: error: no sandbox is running (hint: `tfoidc sandbox up` starts one)"
+    ]
+    assert not (tmp_path / "t").exists()
