@@ -1,0 +1,144 @@
+"""Attribute diffs of an update, as a reviewer reads them (pure).
+
+Values arrive already redacted by the plan parser; this module only compares and shortens them.
+JSON documents held in string attributes (IAM policies, container definitions) are parsed and
+compared leaf by leaf, so a one-word change in a policy shows as one line instead of two huge ones.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tfoidc.plan.model import ResourceChange
+
+UNKNOWN = "(known after apply)"
+_ABSENT = object()
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeChange:
+    path: str
+    before: str | None  # rendered value, None when the attribute did not exist
+    after: str | None  # rendered value, None when the attribute goes away
+
+
+def attribute_changes(rc: ResourceChange, *, max_chars: int = 300) -> list[AttributeChange]:
+    """Every leaf attribute whose value differs between `before` and `after`, sorted by path."""
+    before = _flatten(rc.before, "")
+    after = _flatten(rc.after, "")
+    for path in _unknown_paths(rc.after_unknown, ""):
+        after[path] = _Unknown()
+    changes = []
+    for path in sorted(set(before) | set(after)):
+        b, a = before.get(path, _ABSENT), after.get(path, _ABSENT)
+        if b == a:
+            continue
+        changes.extend(_leaf_changes(path, b, a, max_chars))
+    return changes
+
+
+class _Unknown:
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Unknown)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+def _leaf_changes(path: str, before: Any, after: Any, max_chars: int) -> list[AttributeChange]:
+    b_doc, a_doc = _json_document(before), _json_document(after)
+    if b_doc is not None and a_doc is not None:
+        b_flat = _flatten(_canonical(b_doc), "")
+        a_flat = _flatten(_canonical(a_doc), "")
+        inner = []
+        for sub in sorted(set(b_flat) | set(a_flat)):
+            bv, av = b_flat.get(sub, _ABSENT), a_flat.get(sub, _ABSENT)
+            if bv != av:
+                inner.append(
+                    AttributeChange(
+                        path=f"{path} ▸ {sub or '(document)'}",
+                        before=_render(bv, max_chars),
+                        after=_render(av, max_chars),
+                    )
+                )
+        return inner
+    return [AttributeChange(path=path, before=_render(before, max_chars), after=_render(after, max_chars))]
+
+
+def _json_document(value: Any) -> Any:
+    """The parsed object/array when `value` is a string holding one, else None."""
+    if not isinstance(value, str) or not value.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict | list) else None
+
+
+def _canonical(doc: Any) -> Any:
+    """Order-insensitive form: in policy documents a list of scalars is a set (Action, Resource...)."""
+    if isinstance(doc, dict):
+        return {k: _canonical(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        items = [_canonical(v) for v in doc]
+        if all(not isinstance(v, dict | list) for v in items):
+            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+        return items
+    return doc
+
+
+def _flatten(value: Any, prefix: str) -> dict[str, Any]:
+    if isinstance(value, dict) and value:
+        out: dict[str, Any] = {}
+        for key, sub in value.items():
+            out.update(_flatten(sub, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, list) and value:
+        out = {}
+        for i, sub in enumerate(value):
+            out.update(_flatten(sub, f"{prefix}[{i}]"))
+        return out
+    if value is None and prefix:
+        return {}
+    return {prefix: value}
+
+
+def _unknown_paths(unknown: Any, prefix: str) -> list[str]:
+    if unknown is True:
+        return [prefix]
+    if isinstance(unknown, dict):
+        return [p for k, v in unknown.items() for p in _unknown_paths(v, f"{prefix}.{k}" if prefix else k)]
+    if isinstance(unknown, list):
+        return [p for i, v in enumerate(unknown) for p in _unknown_paths(v, f"{prefix}[{i}]")]
+    return []
+
+
+def _render(value: Any, max_chars: int) -> str | None:
+    if value is _ABSENT:
+        return None
+    if isinstance(value, _Unknown):
+        return UNKNOWN
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return shorten_middle(text, max_chars)
+
+
+def shorten_middle(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    keep = max(max_chars - 20, 2)
+    head, tail = text[: keep // 2], text[len(text) - keep // 2 :]
+    return f"{head} …({len(text) - 2 * (keep // 2)} chars)… {tail}"
+
+
+def replace_reasons(rc: ResourceChange) -> list[str]:
+    """The attributes that force a replacement, as paths ("ami", "ebs_block_device[0].size")."""
+    paths = []
+    for steps in rc.replace_paths:
+        path = ""
+        for step in steps:
+            path += f"[{step}]" if isinstance(step, int) else (f".{step}" if path else str(step))
+        paths.append(path)
+    return paths

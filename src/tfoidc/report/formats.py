@@ -1,0 +1,152 @@
+"""GitLab's report artifacts and SARIF, from an `Analysis` (pure: each returns the file's text).
+
+- `artifacts:reports:terraform`: `{"create", "update", "delete"}` counted like GitLab's own template
+  (a replace is one create and one delete, as in Terraform's "Plan: 1 to add, 0 to change, 1 to
+  destroy"), plus `replace` for readers that know it.
+- `artifacts:reports:junit`: one testcase per rule and address; blocking = failure, waived = skipped.
+- `artifacts:reports:codequality`: the CodeClimate subset GitLab reads.
+- SARIF 2.1.0 for code-scanning tools.
+Plans carry no file positions, so findings point at `ReportConfig.findings_path`, line 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import orjson
+
+from tfoidc import __version__
+from tfoidc.analysis import Analysis
+from tfoidc.guardrails.model import Finding, Severity
+from tfoidc.plan.model import Action
+from tfoidc.report.config import ReportConfig
+from tfoidc.report.view import environment_name
+
+INFORMATION_URI = "https://gitlab.com/tfoidc/tfoidc"
+_CODEQUALITY_SEVERITY = {Severity.BLOCK: "blocker", Severity.WARN: "major", Severity.INFO: "info"}
+_SARIF_LEVEL = {Severity.BLOCK: "error", Severity.WARN: "warning", Severity.INFO: "note"}
+
+
+def gitlab_terraform_report(analysis: Analysis) -> str:
+    counts = {"create": 0, "update": 0, "delete": 0, "replace": 0}
+    for rc in analysis.plan.changes():
+        if rc.action is Action.REPLACE:
+            counts["replace"] += 1
+            counts["create"] += 1
+            counts["delete"] += 1
+        elif rc.action.value in counts:
+            counts[rc.action.value] += 1
+    return orjson.dumps(counts).decode()
+
+
+def fingerprint(analysis: Analysis, finding: Finding) -> str:
+    key = "\0".join((environment_name(analysis), finding.rule, finding.address, finding.attribute or ""))
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def junit_xml(analysis: Analysis) -> str:
+    env = environment_name(analysis)
+    suite = ET.Element(
+        "testsuite",
+        name=f"tfoidc guardrails ({env})",
+        tests=str(len(analysis.findings)),
+        failures=str(len(analysis.blocking_findings)),
+        skipped=str(sum(1 for f in analysis.findings if f.waived)),
+        errors="0",
+    )
+    for f in _ordered(analysis.findings):
+        case = ET.SubElement(
+            suite, "testcase", classname=f"tfoidc.{env}.{f.rule}", name=f"{f.rule} {f.address}"
+        )
+        text = _finding_text(f)
+        if f.blocking:
+            ET.SubElement(case, "failure", message=f.message, type=f.severity.value).text = text
+        elif f.waived:
+            ET.SubElement(case, "skipped", message=f"waived: {f.waiver_reason or 'no reason given'}")
+        else:
+            ET.SubElement(case, "system-out").text = f"[{f.severity.value}] {text}"
+    root = ET.Element("testsuites", name="tfoidc")
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def codequality(analysis: Analysis, config: ReportConfig) -> str:
+    issues = [
+        {
+            "type": "issue",
+            "check_name": f.rule,
+            "description": f"{f.address}: {f.message}" + (" (waived)" if f.waived else ""),
+            "categories": ["Security"],
+            "fingerprint": fingerprint(analysis, f),
+            "severity": "info" if f.waived else _CODEQUALITY_SEVERITY[f.severity],
+            "location": {"path": config.findings_path, "lines": {"begin": 1}},
+        }
+        for f in _ordered(analysis.findings)
+    ]
+    return orjson.dumps(issues, option=orjson.OPT_INDENT_2).decode()
+
+
+def sarif(analysis: Analysis, config: ReportConfig) -> str:
+    findings = _ordered(analysis.findings)
+    rule_ids = sorted({f.rule for f in findings})
+    titles = {f.rule: f.title or f.rule for f in findings}
+    results = [_sarif_result(analysis, f, rule_ids.index(f.rule), config) for f in findings]
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "tfoidc",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [
+                            {"id": r, "name": r, "shortDescription": {"text": titles[r]}} for r in rule_ids
+                        ],
+                    }
+                },
+                "automationDetails": {"id": f"tfoidc/{environment_name(analysis)}/"},
+                "results": results,
+            }
+        ],
+    }
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()
+
+
+def _sarif_result(analysis: Analysis, f: Finding, rule_index: int, config: ReportConfig) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": f.rule,
+        "ruleIndex": rule_index,
+        "level": _SARIF_LEVEL[f.severity],
+        "message": {"text": _finding_text(f)},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": config.findings_path},
+                    "region": {"startLine": 1},
+                },
+                "logicalLocations": [{"fullyQualifiedName": f.address, "kind": "resource"}],
+            }
+        ],
+        "partialFingerprints": {"tfoidc/v1": fingerprint(analysis, f)},
+    }
+    if f.waived:
+        result["suppressions"] = [{"kind": "external", "justification": f.waiver_reason or ""}]
+    return result
+
+
+def _ordered(findings: tuple[Finding, ...]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (-f.severity.rank, f.rule, f.address, f.attribute or ""))
+
+
+def _finding_text(f: Finding) -> str:
+    text = f"{f.address}: {f.message}"
+    if f.attribute:
+        text += f" (attribute {f.attribute})"
+    if f.fix:
+        text += f" Fix: {f.fix}"
+    return text

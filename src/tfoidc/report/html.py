@@ -1,0 +1,93 @@
+"""The standalone HTML report: one file, inline CSS/JS/SVG, nothing fetched at view time."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+import orjson
+
+from tfoidc import __version__
+from tfoidc.analysis import Analysis
+from tfoidc.plan.model import Action
+from tfoidc.report.config import ReportConfig
+from tfoidc.report.diff import attribute_changes, replace_reasons
+from tfoidc.report.view import (
+    GROUP_ORDER,
+    Limits,
+    build_env_view,
+    environment_name,
+    format_money,
+    verdict_line,
+)
+
+
+def html_report(analysis: Analysis, config: ReportConfig) -> str:
+    view = build_env_view(analysis, config, Limits(diffs=False, mermaid_max_nodes=0))
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=f"tfoidc plan report: {environment_name(analysis)}",
+            verdict=verdict_line(analysis),
+            view=view,
+            analysis=analysis,
+            actions=[a.value for a in GROUP_ORDER],
+            data_json=graph_data_json(analysis, config),
+            css=_asset("report.css"),
+            js=_asset("report.js"),
+            version=__version__,
+        )
+    )
+
+
+def graph_data_json(analysis: Analysis, config: ReportConfig) -> str:
+    """The data the inline script draws from, safe to embed in a <script> element."""
+    g = analysis.graph.graph
+    by_address = analysis.plan.by_address()
+    nodes = []
+    for node, attrs in g.nodes(data=True):
+        rc = by_address.get(node)
+        entry: dict[str, Any] = {
+            "id": node,
+            "type": attrs.get("type", ""),
+            "action": attrs.get("action", "no-op"),
+            "mode": attrs.get("mode", ""),
+            "module": rc.module_address if rc else "",
+        }
+        if rc is not None:
+            entry["forced_by"] = replace_reasons(rc)
+            entry["reason"] = rc.action_reason
+            if rc.action is Action.UPDATE:
+                entry["diff"] = [
+                    {"path": c.path, "before": c.before, "after": c.after}
+                    for c in attribute_changes(rc, max_chars=config.diff_value_max_chars)
+                ]
+        nodes.append(entry)
+    findings = [
+        {"address": f.address, "rule": f.rule, "severity": f.severity.value, "message": f.message}
+        for f in analysis.findings
+    ]
+    data = {"nodes": nodes, "edges": [[a, b] for a, b in g.edges()], "findings": findings}
+    # "<" as \u003c keeps "</script>" inside a value from ending the element.
+    return orjson.dumps(data).decode().replace("<", "\\u003c")
+
+
+@cache
+def _asset(name: str) -> str:
+    return (files("tfoidc.report") / "templates" / name).read_text(encoding="utf-8")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("tfoidc.report", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["money"] = format_money
+    return env

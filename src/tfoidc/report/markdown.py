@@ -1,0 +1,156 @@
+"""The markdown report and merge request note, kept under a size budget.
+
+Rendering is always of whole structures (tables, code blocks, <details>); the budget is met by
+showing fewer items of the longest lists (their middle is left out and the gap says so), then by
+dropping attribute diffs and the graph, and last by keeping only the verdicts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import cache
+from urllib.parse import quote
+
+import jinja2
+
+from tfoidc import __version__
+from tfoidc.analysis import Analysis
+from tfoidc.report.config import ReportConfig
+from tfoidc.report.view import EnvView, Limits, build_env_view, format_money, list_sizes
+
+MIN_ROWS = 2
+
+
+def note_marker(environments: Sequence[str], pipeline_id: int | None) -> str:
+    """`<!-- tfoidc:envs=dev,prod pipeline=123 -->`: how tfoidc finds its own note again."""
+    envs = ",".join(sorted(quote(e, safe="") for e in environments))
+    pipeline = f" pipeline={pipeline_id}" if pipeline_id is not None else ""
+    return f"<!-- tfoidc:envs={envs}{pipeline} -->"
+
+
+def render_markdown(
+    analyses: Sequence[Analysis],
+    config: ReportConfig,
+    *,
+    marker: str | None,
+    pipeline_id: int | None = None,
+    artifact_url: str | None = None,
+) -> str:
+    budget = config.note_max_chars
+    limits = [Limits() for _ in analyses]
+    while True:
+        views = [build_env_view(a, config, lim) for a, lim in zip(analyses, limits, strict=True)]
+        text = _render(views, config, marker, pipeline_id, artifact_url, shortened=_shortened(limits))
+        if len(text) <= budget:
+            return text
+        tighter = _tighten(views, limits)
+        if tighter is None:
+            return _last_resort(text, budget)
+        limits = tighter
+
+
+def _shortened(limits: list[Limits]) -> bool:
+    return any(
+        lim.lists or not lim.diffs or lim.mermaid_max_nodes is not None or lim.minimal for lim in limits
+    )
+
+
+def _tighten(views: list[EnvView], limits: list[Limits]) -> list[Limits] | None:
+    """One step smaller: halve the longest list anywhere, else drop extras, else go minimal."""
+    best: tuple[int, int, str] | None = None
+    for i, view in enumerate(views):
+        if limits[i].minimal:
+            continue
+        for name, size in list_sizes(view).items():
+            if size > MIN_ROWS and (best is None or size > best[0]):
+                best = (size, i, name)
+    new = list(limits)
+    if best is not None:
+        size, i, name = best
+        new[i] = replace(limits[i], lists={**limits[i].lists, name: max(size // 2, MIN_ROWS)})
+        return new
+    for i, lim in enumerate(limits):
+        if lim.diffs or lim.mermaid_max_nodes != 0:
+            new[i] = replace(lim, diffs=False, mermaid_max_nodes=0)
+            return new
+    for i, lim in enumerate(limits):
+        if not lim.minimal:
+            new[i] = replace(lim, minimal=True)
+            return new
+    return None
+
+
+def _last_resort(text: str, budget: int) -> str:
+    # Only reachable with a budget smaller than the verdicts themselves: cut at a line boundary.
+    cut = text[: max(budget - 60, 0)].rsplit("\n", 1)[0]
+    return cut + "\n\n_(note cut to fit the size budget)_\n"
+
+
+def _render(
+    views: list[EnvView],
+    config: ReportConfig,
+    marker: str | None,
+    pipeline_id: int | None,
+    artifact_url: str | None,
+    *,
+    shortened: bool,
+) -> str:
+    return (
+        _environment()
+        .get_template("note.md.j2")
+        .render(
+            envs=views,
+            marker=marker,
+            pipeline_id=pipeline_id,
+            artifact_url=artifact_url,
+            shortened=shortened,
+            budget=config.note_max_chars,
+            threshold=config.details_threshold,
+            version=__version__,
+        )
+    )
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("tfoidc.report", "templates"),
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["code"] = inline_code
+    env.filters["cell"] = table_cell
+    env.filters["fence"] = fence_for
+    env.filters["money"] = format_money
+    env.filters["text"] = plain_text
+    return env
+
+
+def inline_code(value: object) -> str:
+    """A code span that survives backticks and pipes inside `value` (safe inside table cells)."""
+    text = str(value).replace("\n", " ").replace("|", "\\|")
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def table_cell(value: object) -> str:
+    return plain_text(value).replace("|", "\\|")
+
+
+def plain_text(value: object) -> str:
+    """User-controlled text in the note: one line, no HTML (a plan must not inject markup)."""
+    text = " ".join(str(value).split())
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fence_for(lines: Sequence[str]) -> str:
+    """A backtick fence longer than any backtick run in `lines`, so a code block is never ended early."""
+    longest = max((len(m) for line in lines for m in re.findall(r"`+", line)), default=0)
+    return "`" * max(3, longest + 1)

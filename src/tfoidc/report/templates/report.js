@@ -1,0 +1,183 @@
+(function () {
+  "use strict";
+  var SVG = "http://www.w3.org/2000/svg";
+  var COLORS = { create: "#2b8a3e", update: "#e67700", replace: "#d9480f", delete: "#c92a2a",
+    forget: "#1864ab", "no-op": "#868e96", read: "#5f3dc4" };
+  var FILLS = { create: "#d3f9d8", update: "#fff3bf", replace: "#ffe8cc", delete: "#ffe3e3",
+    forget: "#e7f5ff", "no-op": "#f1f3f5", read: "#f3f0ff" };
+  var NODE_W = 220, NODE_H = 26, COL_GAP = 60, ROW_GAP = 12, MAX_ROWS = 20;
+
+  var data = JSON.parse(document.getElementById("tfoidc-data").textContent);
+  var svg = document.getElementById("graph");
+  var details = document.getElementById("details");
+  var byId = {}, dependsOn = {}, requiredBy = {};
+  data.nodes.forEach(function (n) { byId[n.id] = n; dependsOn[n.id] = []; requiredBy[n.id] = []; });
+  data.edges.forEach(function (e) {
+    if (byId[e[0]] && byId[e[1]]) { dependsOn[e[0]].push(e[1]); requiredBy[e[1]].push(e[0]); }
+  });
+
+  // Layered layout: a resource sits one column right of the deepest thing it depends on.
+  var layer = {}, visiting = {};
+  function depth(id) {
+    if (layer[id] !== undefined) return layer[id];
+    if (visiting[id]) return 0; // a cycle: cut it here
+    visiting[id] = true;
+    var d = 0;
+    dependsOn[id].forEach(function (t) { d = Math.max(d, depth(t) + 1); });
+    visiting[id] = false;
+    layer[id] = d;
+    return d;
+  }
+  var layers = [];
+  data.nodes.forEach(function (n) { var d = depth(n.id); (layers[d] = layers[d] || []).push(n); });
+  var pos = {}, col = 0;
+  layers.forEach(function (nodes) {
+    if (!nodes) return;
+    nodes.sort(function (a, b) { return (a.module + a.id).localeCompare(b.module + b.id); });
+    nodes.forEach(function (n, i) {
+      var c = col + Math.floor(i / MAX_ROWS), r = i % MAX_ROWS;
+      pos[n.id] = { x: c * (NODE_W + COL_GAP), y: r * (NODE_H + ROW_GAP) };
+    });
+    col += Math.ceil(nodes.length / MAX_ROWS);
+  });
+
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(SVG, name);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  var defs = el("defs", {}, svg);
+  var marker = el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
+    markerWidth: "6", markerHeight: "6", orient: "auto-start-reverse" }, defs);
+  el("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#adb5bd" }, marker);
+  var world = el("g", { id: "world" }, svg);
+  var edgeEls = [];
+  data.edges.forEach(function (e) {
+    var a = pos[e[0]], b = pos[e[1]];
+    if (!a || !b) return;
+    var x1 = a.x, y1 = a.y + NODE_H / 2, x2 = b.x + NODE_W, y2 = b.y + NODE_H / 2, mx = (x1 + x2) / 2;
+    var p = el("path", { "class": "edge", d: "M" + x1 + "," + y1 + " C" + mx + "," + y1 + " " + mx + "," + y2 + " " + x2 + "," + y2,
+      "marker-end": "url(#arrow)" }, world);
+    p.dataset.from = e[0]; p.dataset.to = e[1];
+    edgeEls.push(p);
+  });
+  var nodeEls = {};
+  data.nodes.forEach(function (n) {
+    var p = pos[n.id];
+    var g = el("g", { "class": "node", transform: "translate(" + p.x + "," + p.y + ")", tabindex: "0" }, world);
+    g.dataset.id = n.id; g.dataset.action = n.action;
+    el("rect", { width: NODE_W, height: NODE_H, fill: FILLS[n.action] || "#fff", stroke: COLORS[n.action] || "#495057" }, g);
+    var label = n.id.length > 34 ? "…" + n.id.slice(n.id.length - 33) : n.id;
+    el("text", { x: 8, y: 17 }, g).textContent = label;
+    el("title", {}, g).textContent = n.id + " (" + n.action + ")";
+    g.addEventListener("click", function (ev) { ev.stopPropagation(); select(n.id); });
+    g.addEventListener("keydown", function (ev) { if (ev.key === "Enter") select(n.id); });
+    nodeEls[n.id] = g;
+  });
+
+  // Pan and zoom: one transform on the world group.
+  var view = { x: 20, y: 20, k: 1 };
+  function apply() { world.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")"); }
+  function zoomAt(factor, cx, cy) {
+    var k = Math.min(4, Math.max(0.05, view.k * factor));
+    view.x = cx - (cx - view.x) * (k / view.k); view.y = cy - (cy - view.y) * (k / view.k); view.k = k; apply();
+  }
+  function fit() {
+    var box = svg.getBoundingClientRect(), w = Math.max(1, col) * (NODE_W + COL_GAP);
+    var rows = Math.min(MAX_ROWS, Math.max.apply(null, layers.map(function (l) { return l ? l.length : 0; }).concat([1])));
+    var h = rows * (NODE_H + ROW_GAP);
+    view.k = Math.min(1.5, Math.max(0.05, Math.min((box.width - 40) / w, (box.height - 40) / h)));
+    view.x = 20; view.y = 20; apply();
+  }
+  svg.addEventListener("wheel", function (ev) {
+    ev.preventDefault();
+    var r = svg.getBoundingClientRect();
+    zoomAt(ev.deltaY < 0 ? 1.15 : 1 / 1.15, ev.clientX - r.left, ev.clientY - r.top);
+  }, { passive: false });
+  var drag = null;
+  svg.addEventListener("pointerdown", function (ev) {
+    if (ev.target.closest && ev.target.closest(".node")) return;
+    drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y }; svg.classList.add("dragging");
+  });
+  window.addEventListener("pointermove", function (ev) {
+    if (!drag) return;
+    view.x = drag.vx + ev.clientX - drag.x; view.y = drag.vy + ev.clientY - drag.y; apply();
+  });
+  window.addEventListener("pointerup", function () { drag = null; svg.classList.remove("dragging"); });
+  document.getElementById("zoom-in").addEventListener("click", function () { zoomAt(1.25, 200, 150); });
+  document.getElementById("zoom-out").addEventListener("click", function () { zoomAt(0.8, 200, 150); });
+  document.getElementById("zoom-fit").addEventListener("click", fit);
+
+  function text(tag, content, cls) { var e = document.createElement(tag); e.textContent = content; if (cls) e.className = cls; return e; }
+  function list(title, ids) {
+    var frag = document.createDocumentFragment();
+    frag.appendChild(text("h4", title + " (" + ids.length + ")"));
+    if (!ids.length) return frag;
+    var ul = document.createElement("ul");
+    ids.forEach(function (id) {
+      var li = document.createElement("li"), a = text("a", id);
+      a.href = "#graph-section"; a.addEventListener("click", function (ev) { ev.preventDefault(); select(id); });
+      li.appendChild(a); ul.appendChild(li);
+    });
+    frag.appendChild(ul);
+    return frag;
+  }
+  function select(id) {
+    var n = byId[id];
+    if (!n) return;
+    Object.keys(nodeEls).forEach(function (k) { nodeEls[k].classList.toggle("selected", k === id); });
+    edgeEls.forEach(function (e) { e.classList.toggle("hl", e.dataset.from === id || e.dataset.to === id); });
+    details.replaceChildren();
+    details.appendChild(text("h3", n.id));
+    var meta = document.createElement("p");
+    meta.appendChild(text("span", n.action, "badge a-" + n.action));
+    meta.appendChild(document.createTextNode(" · " + n.type + (n.module ? " · " + n.module : "")));
+    details.appendChild(meta);
+    if (n.forced_by && n.forced_by.length) details.appendChild(text("p", "Replaced because of: " + n.forced_by.join(", ")));
+    if (n.reason) details.appendChild(text("p", "Reason: " + n.reason));
+    if (n.diff && n.diff.length) {
+      var pre = document.createElement("pre");
+      n.diff.forEach(function (c) {
+        if (c.before !== null) pre.appendChild(text("div", "- " + c.path + " = " + c.before, "del"));
+        if (c.after !== null) pre.appendChild(text("div", "+ " + c.path + " = " + c.after, "add"));
+      });
+      details.appendChild(text("h4", "Changed attributes"));
+      details.appendChild(pre);
+    }
+    var fs = data.findings.filter(function (f) { return f.address === id; });
+    if (fs.length) {
+      details.appendChild(text("h4", "Findings"));
+      fs.forEach(function (f) { details.appendChild(text("p", "[" + f.severity + "] " + f.rule + ": " + f.message)); });
+    }
+    details.appendChild(list("Depends on", dependsOn[id]));
+    details.appendChild(list("Required by", requiredBy[id]));
+  }
+
+  // Change list filter: by text (address or type) and action; the graph dims what is filtered out.
+  var rows = Array.prototype.slice.call(document.querySelectorAll("#change-list tbody tr"));
+  var textInput = document.getElementById("filter-text"), actionSel = document.getElementById("filter-action");
+  var counter = document.getElementById("filter-count");
+  function filter() {
+    var q = textInput.value.trim().toLowerCase(), act = actionSel.value, shown = 0, filtering = q || act;
+    rows.forEach(function (r) {
+      var ok = (!act || r.dataset.action === act) &&
+        (!q || r.dataset.address.toLowerCase().indexOf(q) >= 0 || r.dataset.type.toLowerCase().indexOf(q) >= 0);
+      r.hidden = !ok; if (ok) shown++;
+    });
+    Object.keys(nodeEls).forEach(function (id) {
+      var n = byId[id];
+      var ok = !filtering || ((!act || n.action === act) && (!q || id.toLowerCase().indexOf(q) >= 0 || n.type.toLowerCase().indexOf(q) >= 0));
+      nodeEls[id].classList.toggle("dim", !ok);
+    });
+    counter.textContent = shown + " of " + rows.length + " shown";
+  }
+  textInput.addEventListener("input", filter);
+  actionSel.addEventListener("change", filter);
+  rows.forEach(function (r) {
+    r.querySelector("a.addr").addEventListener("click", function (ev) { ev.preventDefault(); select(r.dataset.address); });
+  });
+  filter();
+  fit();
+  document.body.dataset.graphReady = "true";
+})();

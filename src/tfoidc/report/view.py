@@ -1,0 +1,254 @@
+"""What the markdown note shows, computed from an `Analysis` (pure, no formatting).
+
+Lists are held as `Shown`: a head and a tail around a left-out middle, so the size budget can shorten
+the middle of a long section and the template can still say how much it left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+from tfoidc.analysis import Analysis
+from tfoidc.guardrails.model import Finding
+from tfoidc.plan.model import Action, ResourceChange
+from tfoidc.report.config import ReportConfig
+from tfoidc.report.diff import AttributeChange, attribute_changes, replace_reasons
+from tfoidc.report.mermaid import MermaidGraph, changed_subgraph_mermaid
+
+T = TypeVar("T")
+
+DEFAULT_ENVIRONMENT = "default"
+# Most destructive first: what a reviewer must not miss comes first.
+GROUP_ORDER = (Action.REPLACE, Action.DELETE, Action.CREATE, Action.UPDATE, Action.FORGET)
+GROUP_TITLES = {
+    Action.REPLACE: "Replace (destroy and re-create)",
+    Action.DELETE: "Destroy",
+    Action.CREATE: "Create",
+    Action.UPDATE: "Update in place",
+    Action.FORGET: "Forget (removed from state, object kept)",
+}
+MAX_DIFF_LINES = 50
+
+
+@dataclass(frozen=True)
+class Shown(Generic[T]):
+    head: tuple[T, ...]
+    tail: tuple[T, ...] = ()
+    left_out: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.head) + len(self.tail) + self.left_out
+
+    @property
+    def count(self) -> int:
+        return len(self.head) + len(self.tail)
+
+
+def shown(items: list[T] | tuple[T, ...], limit: int | None) -> Shown[T]:
+    """All of `items`, or the first and last `limit` // 2 (rounded up at the head) around a gap."""
+    items = tuple(items)
+    if limit is None or len(items) <= limit:
+        return Shown(head=items)
+    head_n = (limit + 1) // 2
+    tail_n = limit - head_n
+    return Shown(
+        head=items[:head_n],
+        tail=items[len(items) - tail_n :] if tail_n else (),
+        left_out=len(items) - limit,
+    )
+
+
+@dataclass(frozen=True)
+class ChangeItem:
+    address: str
+    type: str
+    action: str
+    forced_by: tuple[str, ...] = ()
+    reason: str | None = None
+    previous_address: str | None = None
+    diff: tuple[AttributeChange, ...] = ()
+    diff_left_out: int = 0
+
+    @property
+    def diff_lines(self) -> list[str]:
+        """`diff`-highlighted lines: `-` the value before, `+` the value after."""
+        lines = []
+        for change in self.diff:
+            if change.before is not None:
+                lines.append(f"- {change.path} = {change.before}")
+            if change.after is not None:
+                lines.append(f"+ {change.path} = {change.after}")
+        if self.diff_left_out:
+            lines.append(f"# … {self.diff_left_out} more changed attributes in the full report")
+        return lines
+
+
+@dataclass(frozen=True)
+class Group:
+    action: str
+    title: str
+    items: Shown[ChangeItem]
+
+
+@dataclass(frozen=True)
+class CostRow:
+    address: str
+    action: str
+    before: Decimal
+    after: Decimal
+    delta: Decimal
+
+
+@dataclass(frozen=True)
+class CostView:
+    currency: str
+    before: Decimal
+    after: Decimal
+    delta: Decimal
+    rows: Shown[CostRow]
+    not_priced: int
+    not_priced_types: tuple[tuple[str, int], ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EnvView:
+    name: str
+    verdict: str
+    blocked: bool
+    has_changes: bool
+    groups: tuple[Group, ...]
+    findings: Shown[Finding]
+    cost: CostView | None
+    drift: Shown[ResourceChange] | None
+    mermaid: MermaidGraph | None
+    notes: tuple[str, ...] = field(default=())
+    minimal: bool = False
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of each list to show; keys are `"<list name>"` (None = everything)."""
+
+    lists: dict[str, int] = field(default_factory=dict)
+    diffs: bool = True
+    mermaid_max_nodes: int | None = None
+    minimal: bool = False
+
+    def of(self, name: str) -> int | None:
+        return self.lists.get(name)
+
+
+def environment_name(analysis: Analysis) -> str:
+    return analysis.environment or DEFAULT_ENVIRONMENT
+
+
+def format_money(value: Decimal, currency: str = "USD", *, signed: bool = False) -> str:
+    amount = abs(value).quantize(Decimal("0.01"))
+    sign = ("+" if value > 0 else "-" if value < 0 else "±") if signed else ("-" if value < 0 else "")
+    return f"{sign}${amount:,}" if currency == "USD" else f"{sign}{amount:,} {currency}"
+
+
+def verdict_line(analysis: Analysis) -> str:
+    """`prod: 3 to add, 1 to change, 1 to replace, 0 to destroy · 2 blocking findings · +$412.30/mo`."""
+    counts = analysis.action_counts()
+    forget = sum(1 for rc in analysis.plan.changes() if rc.action is Action.FORGET)
+    parts = [
+        f"{counts['create']} to add, {counts['update']} to change, "
+        f"{counts['replace']} to replace, {counts['delete']} to destroy"
+        + (f", {forget} to forget" if forget else "")
+    ]
+    if analysis.plan.errored:
+        parts[0] = "plan errored"
+    blocking = len(analysis.blocking_findings)
+    others = len([f for f in analysis.findings if not f.blocking and not f.waived])
+    finding_text = f"{blocking} blocking finding{'s' if blocking != 1 else ''}"
+    if others:
+        finding_text += f", {others} warning{'s' if others != 1 else ''}"
+    parts.append(finding_text)
+    if analysis.cost is not None:
+        parts.append(f"{format_money(analysis.cost.monthly_delta, analysis.cost.currency, signed=True)}/mo")
+    if analysis.drift is not None and analysis.drift.has_drift:
+        parts.append(f"drift on {len(analysis.drift.drifted)}")
+    return f"{environment_name(analysis)}: " + " · ".join(parts)
+
+
+def build_env_view(analysis: Analysis, config: ReportConfig, limits: Limits) -> EnvView:
+    changes = analysis.plan.changes()
+    groups = []
+    for action in GROUP_ORDER:
+        rcs = [rc for rc in changes if rc.action is action]
+        if rcs:
+            items = [_change_item(rc, config, with_diff=limits.diffs) for rc in rcs]
+            groups.append(Group(action.value, GROUP_TITLES[action], shown(items, limits.of(action.value))))
+    findings = sorted(analysis.findings, key=lambda f: (-f.severity.rank, f.waived, f.rule, f.address))
+    drift = analysis.drift
+    max_nodes = limits.mermaid_max_nodes if limits.mermaid_max_nodes is not None else config.mermaid_max_nodes
+    return EnvView(
+        name=environment_name(analysis),
+        verdict=verdict_line(analysis),
+        blocked=bool(analysis.blocking_findings),
+        has_changes=bool(changes),
+        groups=tuple(groups),
+        findings=shown(findings, limits.of("findings")),
+        cost=_cost_view(analysis, limits) if analysis.cost is not None else None,
+        drift=shown(drift.drifted, limits.of("drift")) if drift is not None and drift.has_drift else None,
+        mermaid=changed_subgraph_mermaid(analysis, max_nodes=max_nodes) if max_nodes > 0 else None,
+        notes=(*analysis.plan.notes, *analysis.graph.notes),
+        minimal=limits.minimal,
+    )
+
+
+def list_sizes(view: EnvView) -> dict[str, int]:
+    """How many items each shortenable list of `view` shows now."""
+    sizes = {g.action: g.items.count for g in view.groups}
+    sizes["findings"] = view.findings.count
+    if view.cost is not None:
+        sizes["cost"] = view.cost.rows.count
+    if view.drift is not None:
+        sizes["drift"] = view.drift.count
+    return sizes
+
+
+def _change_item(rc: ResourceChange, config: ReportConfig, *, with_diff: bool) -> ChangeItem:
+    diff: list[AttributeChange] = []
+    if with_diff and rc.action is Action.UPDATE:
+        diff = attribute_changes(rc, max_chars=config.diff_value_max_chars)
+    return ChangeItem(
+        address=rc.address,
+        type=rc.type,
+        action=rc.action.value,
+        forced_by=tuple(replace_reasons(rc)),
+        reason=rc.action_reason,
+        previous_address=rc.previous_address,
+        diff=tuple(diff[:MAX_DIFF_LINES]),
+        diff_left_out=max(len(diff) - MAX_DIFF_LINES, 0),
+    )
+
+
+def _cost_view(analysis: Analysis, limits: Limits) -> CostView:
+    cost = analysis.cost
+    assert cost is not None
+    rows = sorted(
+        (
+            CostRow(r.address, r.action, r.monthly_before, r.monthly_after, r.monthly_delta)
+            for r in cost.resources
+        ),
+        key=lambda r: (-abs(r.delta), r.address),
+    )
+    by_type: dict[str, int] = {}
+    for n in cost.not_priced:
+        by_type[n.type] = by_type.get(n.type, 0) + 1
+    return CostView(
+        currency=cost.currency,
+        before=cost.monthly_before,
+        after=cost.monthly_after,
+        delta=cost.monthly_delta,
+        rows=shown(rows, limits.of("cost")),
+        not_priced=len(cost.not_priced),
+        not_priced_types=tuple(sorted(by_type.items())),
+        notes=cost.notes,
+    )
