@@ -1,16 +1,40 @@
-"""The plan's dependency graph.  (First cut: nodes only; edges and queries land in the plan-core issue.)
+"""The plan's dependency graph (networkx) and the queries and exports the rest of tfoidc uses.
 
 Edges point from a dependent to what it depends on: `(a, b)` means *a depends on b*.
+
+Node ids: resource instances by their address (a deposed object as "<address> (deposed <key>)");
+a configured resource without any planned instance by its configuration address; module calls as
+"module.a" / "module.a.module.b" (no instance keys); outputs as "output.x" (root) and
+"module.a.output.x"; variables as "var.x" and "module.a.var.x". Every node carries `kind`
+(resource | module | output | variable), `type`, `action`, `mode` and `module`.
+
+A module node stands for the module as a whole: it depends on everything directly inside it, so
+`depends_on = [module.a]` makes a dependent of every resource in module.a.
 """
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
-from tfoidc.plan.model import Plan
+from tfoidc.plan.addresses import strip_instance_keys
+from tfoidc.plan.model import Action, Plan, ResourceChange
+
+RESOURCE, MODULE, OUTPUT, VARIABLE = "resource", "module", "output", "variable"
+CHANGED_ACTIONS = frozenset(a.value for a in Action if a.is_change)
+# References that name no graph object: loop and path values, workspace, self (provisioners).
+_NO_EDGE_HEADS = frozenset({"count", "each", "path", "terraform", "self"})
+# Locals are not part of `terraform show -json` configuration, so references through them
+# cannot be followed (their own references are already folded into the expression's list).
+_UNFOLLOWABLE_HEADS = frozenset({"local"})
+# Id-like values shorter than this are too generic ("default", "true") to infer an edge from.
+_MIN_INFERRED_ID = 8
+_DESTROY_FIRST = {"delete": 0, "replace": 1, "forget": 2, "create": 3, "update": 4}
 
 
 @dataclass
@@ -18,17 +42,511 @@ class PlanGraph:
     graph: nx.DiGraph
     inferred: bool = False  # True when `configuration` was absent and edges were guessed
     notes: list[str] = field(default_factory=list)
+    orphans: list[tuple[str, str]] = field(default_factory=list)  # (node, reference resolving to nothing)
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def blast_radius(self, address: str, *, kinds: Collection[str] | None = None) -> tuple[str, ...]:
+        """Every node that transitively depends on `address` (an instance or configuration
+        address), sorted; restricted to the given node kinds when `kinds` is set."""
+        starts = self._nodes_for(address)
+        found: set[str] = set()
+        for start in starts:
+            found |= nx.ancestors(self.graph, start)
+        found -= set(starts)
+        return tuple(sorted(n for n in found if kinds is None or self.graph.nodes[n]["kind"] in kinds))
+
+    def creation_order(self, *, kinds: Collection[str] | None = (RESOURCE,)) -> list[str]:
+        """Nodes with every dependency before its dependents (ties by id). Nodes of a cycle come
+        together, in id order, where the cycle is."""
+        condensed = nx.condensation(self.graph)
+        order: list[str] = []
+        # Condensation edges run dependent -> dependency, so dependencies come last in a topological
+        # sort; reversing gives creation order.
+        for component in reversed(list(nx.lexicographical_topological_sort(condensed, key=str))):
+            order.extend(sorted(condensed.nodes[component]["members"]))
+        return [n for n in order if kinds is None or self.graph.nodes[n]["kind"] in kinds]
+
+    def orphaned_references(self) -> list[tuple[str, str]]:
+        """(node, reference) pairs whose reference names nothing in the configuration."""
+        return list(self.orphans)
+
+    def cycles(self) -> list[list[str]]:
+        """One cycle per strongly connected component (linear time, never hangs)."""
+        found = []
+        for component in nx.strongly_connected_components(self.graph):
+            if len(component) > 1 or self.graph.has_edge(*(next(iter(component)),) * 2):
+                edges = nx.find_cycle(self.graph.subgraph(component))
+                found.append([a for a, _ in edges])
+        return sorted(found)
+
+    def changed_nodes(self) -> list[str]:
+        return [n for n, a in self.graph.nodes(data="action") if a in CHANGED_ACTIONS]
+
+    def changed_subgraph(self, radius: int = 1) -> nx.DiGraph:
+        """Changed resources and every node within `radius` edges of one (either direction)."""
+        keep = set(self.changed_nodes())
+        frontier = set(keep)
+        for _ in range(radius):
+            frontier = {
+                m for n in frontier for m in (*self.graph.pred[n], *self.graph.succ[n]) if m not in keep
+            }
+            keep |= frontier
+        return self.graph.subgraph(keep)
+
+    def _nodes_for(self, address: str) -> list[str]:
+        if address in self.graph:
+            return [address]
+        return [
+            n
+            for n, kind in self.graph.nodes(data="kind")
+            if kind == RESOURCE and strip_instance_keys(n) == address
+        ]
+
+    # --- exports --------------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         return {
             "nodes": [{"id": n, **attrs} for n, attrs in self.graph.nodes(data=True)],
             "edges": [[a, b] for a, b in self.graph.edges()],
             "inferred": self.inferred,
+            "notes": list(self.notes),
+            "cycles": self.cycles(),
+            "orphaned_references": [{"from": n, "reference": r} for n, r in self.orphans],
         }
+
+    def to_mermaid(self, max_nodes: int = 60) -> str:
+        """Mermaid flowchart of the changed subgraph (radius 1), at most `max_nodes` nodes.
+
+        Arrows point from a dependency to what depends on it (the order things are created in).
+        Changed resources are kept first (destroying ones before others) when the cap bites.
+        """
+        sub = self.changed_subgraph(1)
+        changed = sorted(
+            (n for n in sub if sub.nodes[n]["action"] in CHANGED_ACTIONS),
+            key=lambda n: (_DESTROY_FIRST.get(sub.nodes[n]["action"], 9), n),
+        )
+        others = sorted(n for n in sub if sub.nodes[n]["action"] not in CHANGED_ACTIONS)
+        shown = (changed + others)[: max(max_nodes, 1)]
+        ids = {n: f"n{i}" for i, n in enumerate(shown)}
+        lines = ["flowchart LR"]
+        if not shown:
+            lines.append('  nochanges["no resource changes"]')
+        for n in shown:
+            attrs = sub.nodes[n]
+            label = _mermaid_text(n if attrs["kind"] != RESOURCE else f"{n} ({attrs['action']})")
+            lines.append(f'  {ids[n]}["{label}"]')
+        hidden = len(sub) - len(shown)
+        if hidden > 0:
+            lines.append(f'  more["… {hidden} more not shown"]')
+        for a, b in sub.edges():
+            if a in ids and b in ids:
+                lines.append(f"  {ids[b]} --> {ids[a]}")
+        by_class: dict[str, list[str]] = defaultdict(list)
+        for n in shown:
+            action = sub.nodes[n]["action"]
+            if action in CHANGED_ACTIONS:
+                by_class[str(action)].append(ids[n])
+        for action, colour in _MERMAID_COLOURS.items():
+            if by_class.get(action):
+                css = action.replace("-", "")
+                lines.append(f"  classDef {css} {colour}")
+                lines.append(f"  class {','.join(by_class[action])} {css}")
+        return "\n".join(lines) + "\n"
+
+    def to_dot(self) -> str:
+        """Graphviz DOT of the whole graph; an edge `a -> b` means a depends on b."""
+        lines = ["digraph plan {", "  rankdir=LR;", "  node [shape=box];"]
+        for n, attrs in self.graph.nodes(data=True):
+            label = n if attrs["action"] is None else f"{n}\\n{attrs['action']}"
+            colour = _DOT_COLOURS.get(str(attrs["action"]), "black")
+            shape = "box" if attrs["kind"] == RESOURCE else "ellipse"
+            lines.append(
+                f'  "{_dot_text(n)}" [label="{_dot_text(label, keep_newline=True)}", '
+                f"color={colour}, shape={shape}];"
+            )
+        for a, b in self.graph.edges():
+            lines.append(f'  "{_dot_text(a)}" -> "{_dot_text(b)}";')
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+
+_MERMAID_COLOURS = {
+    "create": "fill:#d4f7d4,stroke:#2d882d",
+    "update": "fill:#fff3c4,stroke:#b08800",
+    "replace": "fill:#ffd8b0,stroke:#c25e00",
+    "delete": "fill:#ffd4d4,stroke:#c00000",
+    "forget": "fill:#e8e8e8,stroke:#666666",
+}
+_DOT_COLOURS = {"create": "green", "update": "orange", "replace": "darkorange", "delete": "red"}
+
+
+def _mermaid_text(text: str) -> str:
+    # Mermaid entity codes; `#` first so the entities themselves survive.
+    for raw, entity in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;")):
+        text = text.replace(raw, entity)
+    return " ".join(text.split())
+
+
+def _dot_text(text: str, *, keep_newline: bool = False) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    if keep_newline:
+        escaped = escaped.replace("\\\\n", "\\n")
+    return " ".join(escaped.split())
+
+
+# --- building -----------------------------------------------------------------------------------
 
 
 def build_graph(plan: Plan) -> PlanGraph:
-    g: nx.DiGraph = nx.DiGraph()
-    for rc in plan.resource_changes:
-        g.add_node(rc.address, kind="resource", type=rc.type, action=rc.action.value, mode=rc.mode)
-    return PlanGraph(graph=g, inferred=not plan.has_configuration)
+    builder = _Builder(plan)
+    if plan.configuration and isinstance(plan.configuration.get("root_module"), dict):
+        builder.from_configuration(plan.configuration["root_module"])
+        notes = []
+    else:
+        builder.inferred_edges(plan)
+        notes = [
+            "the plan has no configuration: dependencies are inferred from prior state `depends_on` "
+            "and matching ids, and may be incomplete"
+        ]
+    result = PlanGraph(graph=builder.g, inferred=not plan.has_configuration, notes=notes)
+    result.orphans = sorted(builder.orphans)
+    if result.orphans:
+        result.notes.append(f"{len(result.orphans)} reference(s) name nothing in the configuration")
+    cycles = result.cycles()
+    if cycles:
+        result.notes.append(
+            f"{len(cycles)} dependency cycle(s): " + "; ".join(" -> ".join(c) for c in cycles)
+        )
+    return result
+
+
+@dataclass
+class _Resource:
+    config_address: str
+    prefix: str  # "" or "module.a." / "module.a.module.b."
+    config: dict[str, Any]
+
+
+@dataclass
+class _ModuleCall:
+    node: str  # "module.a.module.b"
+    parent_prefix: str
+    config: dict[str, Any]
+
+
+class _Builder:
+    def __init__(self, plan: Plan) -> None:
+        self.g: nx.DiGraph = nx.DiGraph()
+        self.orphans: set[tuple[str, str]] = set()
+        # configuration address -> module instance address -> instance node ids
+        self.instances: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.module_of: dict[str, str] = {}
+        self._by_module: dict[str, list[str]] | None = None
+        self.output_actions = {oc.name: oc.action.value for oc in plan.output_changes}
+        for rc in plan.resource_changes:
+            self._add_instance(rc)
+
+    def _add_instance(self, rc: ResourceChange) -> None:
+        node = rc.node_id
+        self.g.add_node(
+            node, kind=RESOURCE, type=rc.type, action=rc.action.value, mode=rc.mode, module=rc.module_address
+        )
+        if rc.deposed is None:  # nothing depends on a deposed object: it only waits to be destroyed
+            self.instances[rc.config_address][rc.module_address].append(node)
+            self.module_of[node] = rc.module_address
+
+    def _is_resource(self, target: str) -> bool:
+        """Whether a resolved target is a configured resource (then expand it to its instances)."""
+        return target in self.instances or self.g.nodes[target]["kind"] == RESOURCE
+
+    def _instances_of(self, config_address: str, module_instance: str | None = None) -> list[str]:
+        """Instance nodes of a configured resource; only those in `module_instance` when it has any."""
+        by_module = self.instances.get(config_address)
+        if not by_module:
+            return [config_address] if config_address in self.g else []
+        if module_instance is not None and module_instance in by_module:
+            return by_module[module_instance]
+        return [n for nodes in by_module.values() for n in nodes]
+
+    # --- from configuration ---------------------------------------------------------------------
+
+    def from_configuration(self, root: dict[str, Any]) -> None:
+        resources: list[_Resource] = []
+        calls: list[_ModuleCall] = []
+        self._declare(root, "", resources, calls)
+        for res in resources:
+            self._resource_edges(res)
+        for call in calls:
+            self._module_call_edges(call)
+        self._output_edges(root, "")
+
+    def _declare(
+        self, module: dict[str, Any], prefix: str, resources: list[_Resource], calls: list[_ModuleCall]
+    ) -> None:
+        module_name = prefix[:-1]
+        for name in _dict(module.get("variables")):
+            self.g.add_node(f"{prefix}var.{name}", **_attrs(VARIABLE, module_name))
+        for name in _dict(module.get("outputs")):
+            action = self.output_actions.get(name) if not prefix else None
+            self.g.add_node(f"{prefix}output.{name}", **_attrs(OUTPUT, module_name, action=action))
+        for config in _list(module.get("resources")):
+            address = _config_resource_address(config)
+            if address is None:
+                continue
+            config_address = prefix + address
+            if config_address not in self.instances:
+                mode = "data" if address.startswith("data.") else "managed"
+                self.g.add_node(
+                    config_address,
+                    **_attrs(RESOURCE, module_name, type=config.get("type"), mode=mode),
+                )
+            resources.append(_Resource(config_address, prefix, config))
+        for name, call in _dict(module.get("module_calls")).items():
+            if not isinstance(call, dict):
+                continue
+            node = f"{prefix}module.{name}"
+            self.g.add_node(node, **_attrs(MODULE, module_name, type=_str(call.get("source"))))
+            if prefix:
+                self.g.add_edge(f"{prefix[:-1]}", node)
+            calls.append(_ModuleCall(node, prefix, call))
+            self._declare(_dict(call.get("module")), node + ".", resources, calls)
+
+    def _resource_edges(self, res: _Resource) -> None:
+        config = res.config
+        refs = [
+            *_references(config.get("expressions")),
+            *_references(config.get("count_expression")),
+            *_references(config.get("for_each_expression")),
+            *_references(config.get("provisioners")),
+            *(d for d in _list(config.get("depends_on")) if isinstance(d, str)),
+        ]
+        sources = self._instances_of(res.config_address)
+        module_node = res.prefix[:-1]
+        for source in sources:
+            if module_node:
+                self.g.add_edge(module_node, source)
+        for ref in _dedupe_module_refs(refs):
+            target = self._resolve(ref, res.prefix, res.config_address)
+            if target is None:
+                continue
+            if not self._is_resource(target):
+                for source in sources:
+                    self.g.add_edge(source, target)
+                continue
+            # A reference inside a module instance names the resource in that same instance.
+            for source in sources:
+                for dependency in self._instances_of(target, self.module_of.get(source)):
+                    if dependency != source:
+                        self.g.add_edge(source, dependency)
+
+    def _module_call_edges(self, call: _ModuleCall) -> None:
+        config = call.config
+        for name, expression in _dict(config.get("expressions")).items():
+            variable = f"{call.node}.var.{name}"
+            if variable not in self.g:
+                self.g.add_node(variable, **_attrs(VARIABLE, call.node))
+            self._edges_from(variable, _references(expression), call.parent_prefix)
+        # depends_on / count / for_each of a module call hold back everything inside the module.
+        refs = [
+            *_references(config.get("count_expression")),
+            *_references(config.get("for_each_expression")),
+            *(d for d in _list(config.get("depends_on")) if isinstance(d, str)),
+        ]
+        targets = self._targets(refs, call.parent_prefix, call.node)
+        if targets:
+            for source in self._resources_under(call.node):
+                for target in targets:
+                    self.g.add_edge(source, target)
+        self._output_edges(_dict(config.get("module")), call.node + ".")
+
+    def _resources_under(self, module_node: str) -> Iterator[str]:
+        """Resource nodes in a module or any module nested in it."""
+        if self._by_module is None:
+            self._by_module = defaultdict(list)
+            for node, attrs in self.g.nodes(data=True):
+                if attrs["kind"] == RESOURCE:
+                    self._by_module[strip_instance_keys(attrs["module"])].append(node)
+        for module, nodes in self._by_module.items():
+            if module == module_node or module.startswith(module_node + "."):
+                yield from nodes
+
+    def _output_edges(self, module: dict[str, Any], prefix: str) -> None:
+        for name, output in _dict(module.get("outputs")).items():
+            if not isinstance(output, dict):
+                continue
+            node = f"{prefix}output.{name}"
+            if prefix:
+                self.g.add_edge(prefix[:-1], node)
+            refs = [
+                *_references(output.get("expression")),
+                *(d for d in _list(output.get("depends_on")) if isinstance(d, str)),
+            ]
+            self._edges_from(node, refs, prefix)
+
+    def _edges_from(self, source: str, refs: Iterable[str], prefix: str) -> None:
+        for target in self._targets(refs, prefix, source):
+            if target != source:
+                self.g.add_edge(source, target)
+
+    def _targets(self, refs: Iterable[str], prefix: str, source: str) -> list[str]:
+        targets: list[str] = []
+        for ref in _dedupe_module_refs(list(refs)):
+            target = self._resolve(ref, prefix, source)
+            if target is None:
+                continue
+            if self._is_resource(target):
+                targets.extend(self._instances_of(target))
+            else:
+                targets.append(target)
+        return targets
+
+    def _resolve(self, ref: str, prefix: str, source: str) -> str | None:
+        """The node a reference written in module `prefix` names, or None (no edge / orphan)."""
+        parts = [p.split("[", 1)[0] for p in strip_instance_keys(ref).split(".")]
+        head = parts[0]
+        if head in _NO_EDGE_HEADS or head in _UNFOLLOWABLE_HEADS:
+            return None
+        if head == "var" and len(parts) >= 2:
+            candidates = [f"{prefix}var.{parts[1]}"]
+        elif head == "module" and len(parts) >= 2:
+            call = f"{prefix}module.{parts[1]}"
+            candidates = [f"{call}.output.{parts[2]}", call] if len(parts) >= 3 else [call]
+        elif head == "data" and len(parts) >= 3:
+            candidates = [f"{prefix}data.{parts[1]}.{parts[2]}"]
+        elif len(parts) >= 2:
+            candidates = [f"{prefix}{parts[0]}.{parts[1]}"]
+        else:
+            candidates = []
+        for candidate in candidates:
+            if candidate in self.g or candidate in self.instances:
+                return candidate
+        self.orphans.add((source, ref))
+        return None
+
+    # --- without configuration ------------------------------------------------------------------
+
+    def inferred_edges(self, plan: Plan) -> None:
+        for node, module in list(self.module_of.items()):
+            if module:
+                module_node = strip_instance_keys(module)
+                if module_node not in self.g:
+                    self.g.add_node(module_node, **_attrs(MODULE, ""))
+                self.g.add_edge(module_node, node)
+        self._state_depends_on(plan)
+        self._matching_ids(plan)
+
+    def _state_depends_on(self, plan: Plan) -> None:
+        values = _dict(_dict(plan.prior_state).get("values"))
+        for resource in _state_resources(_dict(values.get("root_module"))):
+            address = _str(resource.get("address"))
+            if address not in self.g:
+                continue
+            for dependency in _list(resource.get("depends_on")):
+                if isinstance(dependency, str):
+                    for target in self._instances_of(strip_instance_keys(dependency)):
+                        if target != address:
+                            self.g.add_edge(address, target)
+
+    def _matching_ids(self, plan: Plan) -> None:
+        owner: dict[str, str] = {}
+        for rc in plan.resource_changes:
+            for values in (rc.before, rc.after):
+                if isinstance(values, dict):
+                    for key in ("id", "arn"):
+                        value = values.get(key)
+                        if isinstance(value, str) and len(value) >= _MIN_INFERRED_ID:
+                            owner.setdefault(value, rc.address)
+        if not owner:
+            return
+        for rc in plan.resource_changes:
+            for values in (rc.before, rc.after):
+                if not isinstance(values, dict):
+                    continue
+                for key, value in values.items():
+                    if key in ("id", "arn"):
+                        continue
+                    for candidate in value if isinstance(value, list) else (value,):
+                        target = owner.get(candidate) if isinstance(candidate, str) else None
+                        if target is not None and target != rc.address and rc.deposed is None:
+                            self.g.add_edge(rc.address, target)
+
+
+def _attrs(
+    kind: str, module: str, *, type: str | None = None, action: str | None = None, mode: str | None = None
+) -> dict[str, Any]:
+    return {"kind": kind, "type": type, "action": action, "mode": mode, "module": module}
+
+
+def _config_resource_address(config: Any) -> str | None:
+    if not isinstance(config, dict):
+        return None
+    address = config.get("address")
+    if isinstance(address, str) and address:
+        return address
+    rtype, name = config.get("type"), config.get("name")
+    if not (isinstance(rtype, str) and isinstance(name, str)):
+        return None
+    return f"data.{rtype}.{name}" if config.get("mode") == "data" else f"{rtype}.{name}"
+
+
+def _references(expression: Any) -> list[str]:
+    """Every `references` entry in an expression tree, nested blocks included."""
+    found: list[str] = []
+    stack = [expression]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            refs = item.get("references")
+            if isinstance(refs, list) and all(isinstance(r, str) for r in refs):
+                found.extend(refs)
+                stack.extend(v for k, v in item.items() if k != "references")
+            else:
+                stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+_MODULE_REF = re.compile(r"^module\.([^.\[]+)")
+
+
+def _dedupe_module_refs(refs: list[str]) -> list[str]:
+    """Drop a bare `module.x` when `module.x.<output>` is also referenced: Terraform lists both,
+    and the output is the precise dependency."""
+    with_output = {m.group(1) for r in refs if (m := _MODULE_REF.match(r)) and _has_output_part(r)}
+    seen: set[str] = set()
+    kept = []
+    for ref in refs:
+        m = _MODULE_REF.match(ref)
+        if m and m.group(1) in with_output and not _has_output_part(ref):
+            continue
+        if ref not in seen:
+            seen.add(ref)
+            kept.append(ref)
+    return kept
+
+
+def _has_output_part(ref: str) -> bool:
+    return len(strip_instance_keys(ref).split(".")) >= 3
+
+
+def _state_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for resource in _list(module.get("resources")):
+        if isinstance(resource, dict):
+            yield resource
+    for child in _list(module.get("child_modules")):
+        if isinstance(child, dict):
+            yield from _state_resources(child)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -54,6 +54,12 @@ class ResourceChange:
     previous_address: str | None = None
     deposed: str | None = None
     importing: bool = False
+    import_id: str | None = None  # the `importing.id` Terraform will import, when it names one
+
+    @property
+    def node_id(self) -> str:
+        """The graph node id: the address, or for a deposed object "<address> (deposed <key>)"."""
+        return f"{self.address} (deposed {self.deposed})" if self.deposed else self.address
 
     @property
     def config_address(self) -> str:
@@ -99,4 +105,9 @@ class Plan:
         return tuple(rc for rc in self.resource_changes if rc.action.is_change and not rc.is_data)
 
     def by_address(self) -> dict[str, ResourceChange]:
-        return {rc.address: rc for rc in self.resource_changes}
+        """Instances by address; a deposed object never hides the current object at its address."""
+        found: dict[str, ResourceChange] = {}
+        for rc in self.resource_changes:
+            if rc.deposed is None or rc.address not in found:
+                found[rc.address] = rc
+        return found

@@ -1,14 +1,44 @@
-"""`terraform show -json` -> `Plan`.  (First cut; hardened in the plan-core issue.)"""
+"""`terraform show -json` (plan) -> `Plan`, redacting sensitive values as the model is built.
+
+Accepts plan JSON format_version 0.1, 0.2 and 1.x (Terraform 0.12 to current, and OpenTofu).
+Unknown fields are ignored; anything that is not a plan becomes one `InputError` line.
+
+Memory: the document is parsed once; the model keeps references into it (no copies) except
+where redaction has to replace a value, and then only the containers on the path to it are copied.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from tfoidc.errors import InputError
 from tfoidc.plan.model import REDACTED, Action, OutputChange, Plan, ResourceChange
+
+try:
+    import orjson
+
+    _OrjsonError: type[Exception] = orjson.JSONDecodeError
+except ImportError:  # pragma: no cover - orjson is a dependency; the stdlib keeps us working without it
+    orjson = None  # type: ignore[assignment]
+    _OrjsonError = ValueError
+
+import json
+
+_FORMAT_VERSION = re.compile(r"^(\d+)\.(\d+)$")
+_SUPPORTED_MAJORS = (0, 1)
+_ACTIONS: dict[tuple[str, ...], Action] = {
+    ("create",): Action.CREATE,
+    ("update",): Action.UPDATE,
+    ("delete",): Action.DELETE,
+    ("read",): Action.READ,
+    ("no-op",): Action.NOOP,
+    ("forget",): Action.FORGET,
+    ("delete", "create"): Action.REPLACE,
+    ("create", "delete"): Action.REPLACE,
+}
 
 
 def load_plan(path: str | Path) -> Plan:
@@ -21,90 +51,361 @@ def load_plan(path: str | Path) -> Plan:
 
 
 def parse_plan(data: bytes, *, source: str = "<plan>") -> Plan:
+    """Parse plan JSON bytes. Raises `InputError` (exit 2) for anything that is not a usable plan."""
     doc = _decode(data, source)
-    if not isinstance(doc, dict) or "format_version" not in doc:
-        raise InputError(f"{source}: not a Terraform plan JSON document (no format_version)")
-    rcs = tuple(_resource_change(rc) for rc in doc.get("resource_changes") or ())
-    drift = tuple(_resource_change(rc) for rc in doc.get("resource_drift") or ())
-    outputs = tuple(
-        _output_change(name, oc) for name, oc in (doc.get("output_changes") or {}).items()
-    )
-    return Plan(
-        format_version=str(doc["format_version"]),
-        terraform_version=doc.get("terraform_version"),
-        resource_changes=rcs,
-        output_changes=outputs,
-        resource_drift=drift,
-        variables={k: (v or {}).get("value") for k, v in (doc.get("variables") or {}).items()},
-        configuration=doc.get("configuration"),
-        prior_state=doc.get("prior_state"),
-        planned_values=doc.get("planned_values"),
-        errored=bool(doc.get("errored")),
-    )
+    try:
+        return _plan(doc, source)
+    except InputError as exc:
+        if exc.message.startswith(source):
+            raise
+        raise InputError(f"{source}: {exc.message}", hint=exc.hint) from None
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+        # Belt and braces: the readers below check shapes, but a plan is user input and a shape we
+        # did not foresee must still end as one line, not a traceback.
+        raise InputError(f"{source}: malformed plan JSON ({type(exc).__name__}: {exc})") from None
+    except RecursionError:
+        raise InputError(f"{source}: plan JSON is nested too deeply") from None
+
+
+# --- decoding -----------------------------------------------------------------------------------
 
 
 def _decode(data: bytes, source: str) -> Any:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        data = data.decode("utf-16").encode()
+        try:
+            data = data.decode("utf-16").encode()
+        except UnicodeError:
+            raise InputError(f"{source}: not valid JSON (broken UTF-16 text)") from None
     elif data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if not data or data.isspace():
+        raise InputError(f"{source}: empty file, expected `terraform show -json` plan output")
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{source}: not valid JSON ({exc})") from None
+        return orjson.loads(data) if orjson is not None else json.loads(data)
+    except (_OrjsonError, ValueError, RecursionError) as exc:
+        raise InputError(f"{source}: not valid JSON ({_short(str(exc))})") from None
+
+
+def _short(message: str) -> str:
+    return " ".join(message.split())[:200]
+
+
+# --- the document -------------------------------------------------------------------------------
+
+
+def _plan(doc: Any, source: str) -> Plan:
+    if not isinstance(doc, dict):
+        raise InputError(f"{source}: not a Terraform plan JSON document (top level is not an object)")
+    _refuse_state(doc, source)
+    if "format_version" not in doc:
+        raise InputError(f"{source}: not a Terraform plan JSON document (no format_version)")
+    format_version = _format_version(doc["format_version"], source)
+
+    configuration = _dict(doc.get("configuration"), "configuration") or None
+    rcs = _resource_changes(doc.get("resource_changes"), "resource_changes")
+    drift = _resource_changes(doc.get("resource_drift"), "resource_drift")
+    sensitive_vars = _sensitive_variable_names(configuration)
+    notes: list[str] = []
+    errored = doc.get("errored") is True
+    if errored:
+        notes.append("terraform reported errors while planning (errored: true); the plan is incomplete")
+    if "resource_changes" not in doc:
+        notes.append("the plan has no resource_changes; resources are known only from planned_values")
+    if configuration is None:
+        notes.append("the plan has no configuration; dependencies are inferred, not read")
+
+    after_masks = {rc.address: rc.after_sensitive for rc in rcs if rc.deposed is None}
+    before_masks = {rc.address: rc.before_sensitive for rc in rcs if rc.deposed is None}
+    return Plan(
+        format_version=format_version,
+        terraform_version=_str_or_none(doc.get("terraform_version")),
+        resource_changes=rcs,
+        output_changes=_output_changes(doc.get("output_changes")),
+        resource_drift=drift,
+        variables=_variables(doc.get("variables"), sensitive_vars),
+        configuration=_redact_configuration(configuration, sensitive_vars) if configuration else None,
+        prior_state=_redact_state(_dict(doc.get("prior_state"), "prior_state"), before_masks),
+        planned_values=_redact_values(_dict(doc.get("planned_values"), "planned_values"), after_masks),
+        errored=errored,
+        notes=tuple(notes),
+    )
+
+
+def _refuse_state(doc: dict[str, Any], source: str) -> None:
+    if "lineage" in doc and "serial" in doc:
+        raise InputError(
+            f"{source}: this is a Terraform state file (terraform.tfstate), not a plan",
+            hint="run `terraform plan -out=tfplan && terraform show -json tfplan`",
+        )
+    plan_keys = ("resource_changes", "planned_values", "configuration", "output_changes", "errored")
+    if "values" in doc and not any(k in doc for k in plan_keys):
+        raise InputError(
+            f"{source}: this is `terraform show -json` of a state, not of a plan",
+            hint="pass the plan file: `terraform show -json tfplan`",
+        )
+
+
+def _format_version(value: Any, source: str) -> str:
+    text = str(value) if isinstance(value, str | int | float) else ""
+    match = _FORMAT_VERSION.match(text)
+    if not match:
+        raise InputError(f"{source}: unrecognised plan format_version {value!r}")
+    major = int(match.group(1))
+    if major not in _SUPPORTED_MAJORS:
+        raise InputError(
+            f"{source}: plan format_version {text} is not supported (this tfoidc reads 0.x and 1.x)",
+            hint="upgrade tfoidc",
+        )
+    return text
+
+
+# --- resource changes ---------------------------------------------------------------------------
+
+
+def _resource_changes(value: Any, where: str) -> tuple[ResourceChange, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise InputError(f"plan {where} is not a list")
+    return tuple(_resource_change(rc, f"{where}[{i}]") for i, rc in enumerate(value))
+
+
+def _resource_change(rc: Any, where: str) -> ResourceChange:
+    if not isinstance(rc, dict):
+        raise InputError(f"plan {where} is not an object")
+    change = _dict(rc.get("change"), f"{where}.change")
+    actions = _actions(change.get("actions"), where)
+    before_sensitive = change.get("before_sensitive")
+    after_sensitive = change.get("after_sensitive")
+    importing = change.get("importing")
+    import_id = importing.get("id") if isinstance(importing, dict) else None
+    return ResourceChange(
+        address=_address(rc, where),
+        module_address=_str_or_none(rc.get("module_address")) or "",
+        mode=_str_or_none(rc.get("mode")) or "managed",
+        type=_str_or_none(rc.get("type")) or "",
+        name=_str_or_none(rc.get("name")) or "",
+        index=rc.get("index") if isinstance(rc.get("index"), int | str) else None,
+        provider_name=_str_or_none(rc.get("provider_name")) or "",
+        action=_ACTIONS[actions],
+        actions=actions,
+        before=redact(change.get("before"), before_sensitive),
+        after=redact(change.get("after"), after_sensitive),
+        after_unknown=change.get("after_unknown"),
+        before_sensitive=before_sensitive,
+        after_sensitive=after_sensitive,
+        replace_paths=_replace_paths(change.get("replace_paths")),
+        action_reason=_str_or_none(rc.get("action_reason")),
+        previous_address=_str_or_none(rc.get("previous_address")),
+        deposed=_str_or_none(rc.get("deposed")),
+        importing=importing is not None and importing is not False,
+        import_id=import_id if isinstance(import_id, str) else None,
+    )
+
+
+def _actions(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ("no-op",)
+    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        raise InputError(f"plan {where}.change.actions is not a list of action names")
+    actions = tuple(value) or ("no-op",)
+    if actions not in _ACTIONS:
+        raise InputError(f"plan {where}: unknown action list {list(actions)!r}")
+    return actions
 
 
 def normalise_actions(actions: list[str]) -> Action:
-    if actions in (["delete", "create"], ["create", "delete"]):
-        return Action.REPLACE
-    if len(actions) == 1:
-        return Action(actions[0])
-    raise InputError(f"unknown action list {actions!r}")
+    """Terraform's action list -> one `Action` (both replace orders are `REPLACE`)."""
+    try:
+        return _ACTIONS[tuple(actions)]
+    except (KeyError, TypeError):
+        raise InputError(f"unknown action list {actions!r}") from None
+
+
+def _address(rc: dict[str, Any], where: str) -> str:
+    address = rc.get("address")
+    if isinstance(address, str) and address:
+        return address
+    rtype, name = rc.get("type"), rc.get("name")
+    if not (isinstance(rtype, str) and rtype and isinstance(name, str) and name):
+        raise InputError(f"plan {where} has no address (and no type and name to build one)")
+    built = f"data.{rtype}.{name}" if rc.get("mode") == "data" else f"{rtype}.{name}"
+    index = rc.get("index")
+    if isinstance(index, int):
+        built += f"[{index}]"
+    elif isinstance(index, str):
+        built += "[" + json.dumps(index) + "]"
+    module = rc.get("module_address")
+    return f"{module}.{built}" if isinstance(module, str) and module else built
+
+
+def _replace_paths(value: Any) -> tuple[tuple[str | int, ...], ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        tuple(step for step in path if isinstance(step, str | int))
+        for path in value
+        if isinstance(path, list)
+    )
+
+
+# --- outputs and variables ----------------------------------------------------------------------
+
+
+def _output_changes(value: Any) -> tuple[OutputChange, ...]:
+    if not isinstance(value, dict):
+        return ()
+    changes = []
+    for name, oc in value.items():
+        if not isinstance(oc, dict):
+            raise InputError(f"plan output_changes.{name} is not an object")
+        actions = _actions(oc.get("actions"), f"output_changes.{name}")
+        sensitive = _has_true(oc.get("before_sensitive")) or _has_true(oc.get("after_sensitive"))
+        changes.append(
+            OutputChange(
+                name=str(name),
+                action=_ACTIONS[actions],
+                sensitive=sensitive,
+                before=REDACTED if sensitive and oc.get("before") is not None else oc.get("before"),
+                after=REDACTED if sensitive and oc.get("after") is not None else oc.get("after"),
+            )
+        )
+    return tuple(changes)
+
+
+def _sensitive_variable_names(configuration: dict[str, Any] | None) -> frozenset[str]:
+    root = _dict((configuration or {}).get("root_module"), "configuration.root_module")
+    declared = root.get("variables")
+    if not isinstance(declared, dict):
+        return frozenset()
+    return frozenset(k for k, v in declared.items() if isinstance(v, dict) and v.get("sensitive") is True)
+
+
+def _variables(value: Any, sensitive: frozenset[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        return {}
+    return {
+        name: REDACTED if name in sensitive else (v.get("value") if isinstance(v, dict) else None)
+        for name, v in value.items()
+    }
+
+
+def _redact_configuration(configuration: dict[str, Any], sensitive: frozenset[str]) -> dict[str, Any]:
+    """Hide the defaults of sensitive root variables; the rest of the configuration is kept as is."""
+    root = configuration.get("root_module")
+    if not sensitive or not isinstance(root, dict) or not isinstance(root.get("variables"), dict):
+        return configuration
+    variables = {
+        name: {**decl, "default": REDACTED} if name in sensitive and "default" in decl else decl
+        for name, decl in root["variables"].items()
+    }
+    return {**configuration, "root_module": {**root, "variables": variables}}
+
+
+# --- planned values and prior state -------------------------------------------------------------
+
+
+def _redact_state(state: dict[str, Any], masks: Mapping[str, Any]) -> dict[str, Any] | None:
+    if not state:
+        return None
+    values = state.get("values")
+    if not isinstance(values, dict):
+        return state
+    return {**state, "values": _redact_values(values, masks)}
+
+
+def _redact_values(values: dict[str, Any], masks: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Redact a `values` representation (planned_values, prior_state.values): resources by their
+    own `sensitive_values` (0.2+) or, for 0.1 plans, by the matching resource change's mask."""
+    if not values:
+        return None
+    out = dict(values)
+    outputs = values.get("outputs")
+    if isinstance(outputs, dict):
+        out["outputs"] = {
+            name: {**o, "value": REDACTED} if isinstance(o, dict) and o.get("sensitive") is True else o
+            for name, o in outputs.items()
+        }
+    root = values.get("root_module")
+    if isinstance(root, dict):
+        out["root_module"] = _redact_module_values(root, masks)
+    return out
+
+
+def _redact_module_values(module: dict[str, Any], masks: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(module)
+    resources = module.get("resources")
+    if isinstance(resources, list):
+        out["resources"] = [_redact_resource_values(r, masks) for r in resources]
+    children = module.get("child_modules")
+    if isinstance(children, list):
+        out["child_modules"] = [
+            _redact_module_values(c, masks) if isinstance(c, dict) else c for c in children
+        ]
+    return out
+
+
+def _redact_resource_values(resource: Any, masks: Mapping[str, Any]) -> Any:
+    if not isinstance(resource, dict):
+        return resource
+    mask = resource.get("sensitive_values")
+    if mask is None:
+        mask = masks.get(resource.get("address", ""))
+    if not _has_true(mask):
+        return resource
+    return {**resource, "values": redact(resource.get("values"), mask)}
+
+
+# --- redaction ----------------------------------------------------------------------------------
 
 
 def redact(value: Any, sensitive: Any) -> Any:
-    """Replace every part of `value` that `sensitive` marks (True, at any depth) by REDACTED."""
+    """Replace every part of `value` that `sensitive` marks (True, at any depth) by REDACTED.
+
+    Walks the mask, not the value, and copies only the containers on a path to a redacted leaf:
+    an unmarked value is returned as the very same object.
+    """
     if sensitive is True:
-        return REDACTED
+        return value if value is None else REDACTED
     if isinstance(sensitive, dict) and isinstance(value, dict):
-        return {k: redact(v, sensitive.get(k)) for k, v in value.items()}
+        copied: dict[str, Any] | None = None
+        for key, mask in sensitive.items():
+            if key in value and _has_true(mask):
+                if copied is None:
+                    copied = dict(value)
+                copied[key] = redact(value[key], mask)
+        return value if copied is None else copied
     if isinstance(sensitive, list) and isinstance(value, list):
-        return [redact(v, sensitive[i] if i < len(sensitive) else None) for i, v in enumerate(value)]
+        copied_list: list[Any] | None = None
+        for i, mask in enumerate(sensitive[: len(value)]):
+            if _has_true(mask):
+                if copied_list is None:
+                    copied_list = list(value)
+                copied_list[i] = redact(value[i], mask)
+        return value if copied_list is None else copied_list
     return value
 
 
-def _resource_change(rc: dict[str, Any]) -> ResourceChange:
-    change = rc.get("change") or {}
-    actions = list(change.get("actions") or ["no-op"])
-    return ResourceChange(
-        address=rc["address"],
-        module_address=rc.get("module_address", ""),
-        mode=rc.get("mode", "managed"),
-        type=rc.get("type", ""),
-        name=rc.get("name", ""),
-        index=rc.get("index"),
-        provider_name=rc.get("provider_name", ""),
-        action=normalise_actions(actions),
-        actions=tuple(actions),
-        before=redact(change.get("before"), change.get("before_sensitive")),
-        after=redact(change.get("after"), change.get("after_sensitive")),
-        after_unknown=change.get("after_unknown"),
-        before_sensitive=change.get("before_sensitive"),
-        after_sensitive=change.get("after_sensitive"),
-        replace_paths=tuple(tuple(p) for p in change.get("replace_paths") or ()),
-        action_reason=rc.get("action_reason"),
-        previous_address=rc.get("previous_address"),
-        deposed=rc.get("deposed"),
-        importing=bool(change.get("importing")),
-    )
+def _has_true(mask: Any) -> bool:
+    if mask is True:
+        return True
+    if isinstance(mask, dict):
+        return any(_has_true(m) for m in mask.values())
+    if isinstance(mask, list):
+        return any(_has_true(m) for m in mask)
+    return False
 
 
-def _output_change(name: str, oc: dict[str, Any]) -> OutputChange:
-    sensitive = bool(oc.get("before_sensitive") or oc.get("after_sensitive"))
-    return OutputChange(
-        name=name,
-        action=normalise_actions(list(oc.get("actions") or ["no-op"])),
-        sensitive=sensitive,
-        before=REDACTED if sensitive else oc.get("before"),
-        after=REDACTED if sensitive else oc.get("after"),
-    )
+# --- small readers ------------------------------------------------------------------------------
+
+
+def _dict(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(f"plan {where} is not an object")
+    return value
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
