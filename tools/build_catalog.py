@@ -79,34 +79,124 @@ UNIT_MAP_PRICES: dict[str, tuple[str, str, str]] = {
 }
 
 # catalog key -> (golden file, resource address, component name, unit, quantity divisor)
-# The divisor turns the golden's monthly unit into the catalog's unit (LCU-month -> LCU-hour).
+# The divisor turns the golden's unit into the catalog's (LCU-month -> LCU-hour, 1M requests -> request).
 GOLDEN_PRICES: dict[str, tuple[str, str, str, str, int]] = {
-    "ebs/storage-gb-month/gp2": ("ebs_volume", "aws_ebs_volume.gp2", "Storage (general purpose SSD, gp2)", "GB-month", 1),
-    "ebs/storage-gb-month/gp3": ("ebs_volume", "aws_ebs_volume.gp3", "Storage (general purpose SSD, gp3)", "GB-month", 1),
-    "ebs/storage-gb-month/io1": ("ebs_volume", "aws_ebs_volume.io1", "Storage (provisioned IOPS SSD, io1)", "GB-month", 1),
-    "ebs/storage-gb-month/io2": ("ebs_volume", "aws_ebs_volume.io2", "Storage (provisioned IOPS SSD, io2)", "GB-month", 1),
-    "ebs/storage-gb-month/st1": ("ebs_volume", "aws_ebs_volume.st1", "Storage (throughput optimized HDD, st1)", "GB-month", 1),
-    "ebs/storage-gb-month/sc1": ("ebs_volume", "aws_ebs_volume.sc1", "Storage (cold HDD, sc1)", "GB-month", 1),
-    "ebs/storage-gb-month/standard": ("ebs_volume", "aws_ebs_volume.standard", "Storage (magnetic)", "GB-month", 1),
-    "ebs/io-request/standard": ("ebs_volume", "aws_ebs_volume.standard", "I/O requests", "1M requests", 1),
+    "ebs/storage-gb-month/gp2": (
+        "ebs_volume",
+        "aws_ebs_volume.gp2",
+        "Storage (general purpose SSD, gp2)",
+        "GB-month",
+        1,
+    ),
+    "ebs/storage-gb-month/gp3": (
+        "ebs_volume",
+        "aws_ebs_volume.gp3",
+        "Storage (general purpose SSD, gp3)",
+        "GB-month",
+        1,
+    ),
+    "ebs/storage-gb-month/io1": (
+        "ebs_volume",
+        "aws_ebs_volume.io1",
+        "Storage (provisioned IOPS SSD, io1)",
+        "GB-month",
+        1,
+    ),
+    "ebs/storage-gb-month/io2": (
+        "ebs_volume",
+        "aws_ebs_volume.io2",
+        "Storage (provisioned IOPS SSD, io2)",
+        "GB-month",
+        1,
+    ),
+    "ebs/storage-gb-month/st1": (
+        "ebs_volume",
+        "aws_ebs_volume.st1",
+        "Storage (throughput optimized HDD, st1)",
+        "GB-month",
+        1,
+    ),
+    "ebs/storage-gb-month/sc1": (
+        "ebs_volume",
+        "aws_ebs_volume.sc1",
+        "Storage (cold HDD, sc1)",
+        "GB-month",
+        1,
+    ),
+    "ebs/storage-gb-month/standard": (
+        "ebs_volume",
+        "aws_ebs_volume.standard",
+        "Storage (magnetic)",
+        "GB-month",
+        1,
+    ),
+    "ebs/io-request/standard": (
+        "ebs_volume",
+        "aws_ebs_volume.standard",
+        "I/O requests",
+        "request",
+        1_000_000,
+    ),
     "ebs/iops-month/io1": ("ebs_volume", "aws_ebs_volume.io1", "Provisioned IOPS", "IOPS-month", 1),
     "ebs/iops-month/io2": ("ebs_volume", "aws_ebs_volume.io2", "Provisioned IOPS", "IOPS-month", 1),
     "ebs/iops-month/gp3": ("ebs_volume", "aws_ebs_volume.gp3", "Provisioned IOPS", "IOPS-month", 1),
-    "ebs/throughput-mbps-month/gp3": ("ebs_volume", "aws_ebs_volume.gp3", "Provisioned throughput", "MBps-month", 1),
+    "ebs/throughput-mbps-month/gp3": (
+        "ebs_volume",
+        "aws_ebs_volume.gp3",
+        "Provisioned throughput",
+        "MBps-month",
+        1,
+    ),
     "elb/application-hour": ("lb", "aws_lb.lb1", "Application load balancer", "hour", 1),
     "elb/application-lcu-hour": ("lb", "aws_lb.lb1", "Load balancer capacity units", "LCU-hour", 730),
     "elb/network-hour": ("lb", "aws_lb.nlb1", "Network load balancer", "hour", 1),
     "elb/network-lcu-hour": ("lb", "aws_lb.nlb1", "Load balancer capacity units", "LCU-hour", 730),
     "elb/classic-hour": ("elb", "aws_elb.elb1", "Classic load balancer", "hour", 1),
     "elb/classic-data-gb": ("elb", "aws_elb.elb1", "Data processed", "GB", 1),
-    "secretsmanager/secret-month": ("secretsmanager_secret", "aws_secretsmanager_secret.secret", "Secret", "month", 1),
-    "secretsmanager/api-10k-requests": ("secretsmanager_secret", "aws_secretsmanager_secret.secret", "API requests", "10k requests", 1),
-    "rds/storage-gb-month/gp2": ("db_instance", "aws_db_instance.oracle-se1", "Storage (general purpose SSD, gp2)", "GB-month", 1),
-    "rds/storage-gb-month/gp3": ("db_instance", 'aws_db_instance.gp3["below_low_baseline"]', "Storage (general purpose SSD, gp3)", "GB-month", 1),
-    "rds/storage-gb-month/io1": ("db_instance", "aws_db_instance.mysql-iops", "Storage (provisioned IOPS SSD, io1)", "GB-month", 1),
+    "secretsmanager/secret-month": (
+        "secretsmanager_secret",
+        "aws_secretsmanager_secret.secret",
+        "Secret",
+        "month",
+        1,
+    ),
+    "secretsmanager/api-request": (
+        "secretsmanager_secret",
+        "aws_secretsmanager_secret.secret",
+        "API requests",
+        "request",
+        10_000,
+    ),
+    "rds/storage-gb-month/gp2": (
+        "db_instance",
+        "aws_db_instance.oracle-se1",
+        "Storage (general purpose SSD, gp2)",
+        "GB-month",
+        1,
+    ),
+    "rds/storage-gb-month/gp3": (
+        "db_instance",
+        'aws_db_instance.gp3["below_low_baseline"]',
+        "Storage (general purpose SSD, gp3)",
+        "GB-month",
+        1,
+    ),
+    "rds/storage-gb-month/io1": (
+        "db_instance",
+        "aws_db_instance.mysql-iops",
+        "Storage (provisioned IOPS SSD, io1)",
+        "GB-month",
+        1,
+    ),
     "rds/iops-month/io1": ("db_instance", "aws_db_instance.mysql-iops", "Provisioned IOPS", "IOPS-month", 1),
-    "rds/backup-storage-gb-month": ("db_instance", "aws_db_instance.mysql-iops", "Additional backup storage", "GB-month", 1),
-}  # fmt: skip
+    "rds/backup-storage-gb-month": (
+        "db_instance",
+        "aws_db_instance.mysql-iops",
+        "Additional backup storage",
+        "GB-month",
+        1,
+    ),
+}
 
 GOLDEN_DATES = {"db_instance": "2026-05-03", "eks_cluster": "2025-07-07", "dynamodb_table": "2024-11-15"}
 GOLDEN_DEFAULT_DATE = "2024-07-01"
@@ -180,7 +270,10 @@ def add_rds(b: Builder) -> None:
                 ondemand = (engines.get(engine) or {}).get("ondemand")
                 if ondemand is None:
                     continue
-                ref = f"instanceType={rec['instance_type']}, databaseEngine={engine}, deploymentOption=Single-AZ"
+                ref = (
+                    f"instanceType={rec['instance_type']}, databaseEngine={engine}, "
+                    "deploymentOption=Single-AZ"
+                )
                 key = f"rds/instance-hour/{engine}/{rec['instance_type']}"
                 b.add(region, key, str(ondemand), "hour", sid, ref)
 
@@ -201,7 +294,14 @@ def add_elasticache(b: Builder) -> None:
                 if known_bad and region in US_REGIONS:
                     continue
                 ref = f"instanceType={rec['instance_type']}, cacheEngine={engine}"
-                b.add(region, f"elasticache/node-hour/{engine}/{rec['instance_type']}", str(price), "hour", sid, ref)
+                b.add(
+                    region,
+                    f"elasticache/node-hour/{engine}/{rec['instance_type']}",
+                    str(price),
+                    "hour",
+                    sid,
+                    ref,
+                )
 
 
 ROW = re.compile(r"^[\s│├└─]*(?P<name>\S.*?)\s{2,}(?P<rest>\S.*?)\s*\*?\s*$")

@@ -1,11 +1,47 @@
-"""`[cost]` in tfoidc.toml.  (Skeleton: usage, budgets land in the cost issue.)"""
+"""`[cost]` in tfoidc.toml: the pricing region and expected usage.
+
+```toml
+[cost]
+region = "eu-west-1"          # else taken from the plan's provider configuration
+
+[cost.usage."aws_lambda_function"]                 # every resource of a type ...
+monthly_requests = 2000000
+[cost.usage."aws_lambda_function.api"]             # ... or one address (wins over the type)
+monthly_requests = 50000000
+average_request_duration_ms = 120
+```
+The usage keys follow Infracost's usage file; `docs/cost.md` lists them per resource type.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tfoidc.plan.addresses import strip_instance_keys
 
 
 class CostConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     region: str | None = None
+    usage: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
+
+    @field_validator("usage")
+    @classmethod
+    def _non_negative(cls, usage: dict[str, dict[str, Decimal]]) -> dict[str, dict[str, Decimal]]:
+        for target, values in usage.items():
+            for key, value in values.items():
+                if not value.is_finite() or value < 0:
+                    raise ValueError(f"{target}.{key} must be a non-negative number")
+        return usage
+
+    def usage_for(self, address: str, resource_type: str) -> dict[str, Decimal]:
+        """Usage for one resource: the type's values overlaid by the address's (with or without index)."""
+        merged: dict[str, Decimal] = dict(self.usage.get(resource_type, {}))
+        base = strip_instance_keys(address)
+        if base != address:
+            merged.update(self.usage.get(base, {}))
+        merged.update(self.usage.get(address, {}))
+        return merged

@@ -27,6 +27,7 @@ class ResourceCost:
     monthly_before: Decimal
     monthly_after: Decimal
     components: tuple[CostComponent, ...] = ()
+    region: str | None = None
 
     @property
     def monthly_delta(self) -> Decimal:
@@ -47,6 +48,15 @@ class CostEstimate:
     resources: tuple[ResourceCost, ...]
     not_priced: tuple[NotPriced, ...]
     notes: tuple[str, ...] = field(default=())
+    free: tuple[str, ...] = field(default=())  # addresses of resources AWS does not charge for
+
+    def monthly_delta_by(self, grouping: str) -> dict[str, Decimal]:
+        """Monthly delta per "module" (module address, "" for root) or per resource "type"."""
+        totals: dict[str, Decimal] = {}
+        for r in self.resources:
+            group = r.module_address if grouping == "module" else r.type
+            totals[group] = totals.get(group, Decimal(0)) + r.monthly_delta
+        return totals
 
     @property
     def monthly_before(self) -> Decimal:

@@ -1,0 +1,135 @@
+"""Plan -> CostEstimate: the monthly cost before and after each managed AWS resource change (pure)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from tfoidc.cost.catalog import Catalog
+from tfoidc.cost.config import CostConfig
+from tfoidc.cost.model import CostComponent, CostEstimate, NotPriced, ResourceCost
+from tfoidc.cost.pricers import FREE_TYPES, PRICERS, Attrs, Pricing, Unpriceable
+from tfoidc.cost.region import resolve_region
+from tfoidc.plan.model import Action, Plan, ResourceChange
+
+CURRENCY = "USD"
+ZERO = Decimal(0)
+# Providers whose resources live only in Terraform's state or on the runner: they cost nothing.
+LOCAL_PROVIDERS = frozenset(
+    {"null", "local", "random", "tls", "time", "terraform", "archive", "external", "http", "cloudinit"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """The monthly cost of one side (before or after) of a change."""
+
+    monthly: Decimal
+    components: tuple[CostComponent, ...]
+
+
+def estimate(plan: Plan, *, catalog: Catalog, config: CostConfig) -> CostEstimate:
+    resources: list[ResourceCost] = []
+    not_priced: list[NotPriced] = []
+    free: list[str] = []
+    regions: Counter[str] = Counter()
+    region_sources: Counter[str] = Counter()
+    other_providers: Counter[str] = Counter()
+    volume_ids = managed_volume_ids(plan)
+    for rc in priced_changes(plan):
+        provider = provider_short_name(rc)
+        if provider != "aws":
+            if provider in LOCAL_PROVIDERS:
+                free.append(rc.address)
+            else:
+                other_providers[provider] += 1
+            continue
+        if rc.type in FREE_TYPES:
+            free.append(rc.address)
+            continue
+        if rc.type not in PRICERS:
+            not_priced.append(NotPriced(rc.address, rc.type, f"no price model for {rc.type}"))
+            continue
+        answer = resolve_region(plan, rc, config.region)
+        if answer.region is None:
+            not_priced.append(NotPriced(rc.address, rc.type, f"not priced: {answer.how}"))
+            continue
+        regions[answer.region] += 1
+        region_sources[f"{answer.region} from {answer.how}"] += 1
+        pricing = Pricing(catalog, answer.region, config.usage_for(rc.address, rc.type), volume_ids)
+        try:
+            resources.append(price_change(rc, pricing))
+        except Unpriceable as reason:
+            not_priced.append(NotPriced(rc.address, rc.type, str(reason)))
+    notes = [f"region {how} ({n} resources)" for how, n in sorted(region_sources.items())]
+    for provider, n in sorted(other_providers.items()):
+        notes.append(f"{n} resources of provider {provider} are outside tfoidc's pricing (AWS only)")
+    if not_priced:
+        notes.append(f"{len(not_priced)} resources were not priced; totals exclude them")
+    return CostEstimate(
+        currency=CURRENCY,
+        region=config.region or (regions.most_common(1)[0][0] if regions else None),
+        resources=tuple(resources),
+        not_priced=tuple(not_priced),
+        notes=tuple(notes),
+        free=tuple(free),
+    )
+
+
+def priced_changes(plan: Plan) -> list[ResourceChange]:
+    """Managed resources whose cost exists before or after this plan (no-ops included, so the
+    totals are the whole configuration's; `forget` leaves Terraform but not AWS, so it is skipped)."""
+    return [
+        rc
+        for rc in plan.resource_changes
+        if not rc.is_data and rc.deposed is None and rc.action not in (Action.READ, Action.FORGET)
+    ]
+
+
+def managed_volume_ids(plan: Plan) -> frozenset[str]:
+    """Ids of the EBS volumes this configuration manages (an attached one shows up in the
+    instance's `ebs_block_device` too, and must not be priced twice)."""
+    ids = set()
+    for rc in plan.resource_changes:
+        if rc.type == "aws_ebs_volume" and not rc.is_data:
+            for values in (rc.before, rc.after):
+                if isinstance(values, dict) and isinstance(values.get("id"), str):
+                    ids.add(values["id"])
+    return frozenset(ids)
+
+
+def provider_short_name(rc: ResourceChange) -> str:
+    """ "registry.terraform.io/hashicorp/aws" and TF 0.12's "aws" -> "aws"."""
+    return rc.provider_name.rsplit("/", 1)[-1] or rc.type.split("_", 1)[0]
+
+
+def price_change(rc: ResourceChange, pricing: Pricing) -> ResourceCost:
+    before = _price_side(rc, rc.before, None, pricing) if _has_before(rc) else _Side(ZERO, ())
+    after = _price_side(rc, rc.after, rc.after_unknown, pricing) if _has_after(rc) else _Side(ZERO, ())
+    return ResourceCost(
+        address=rc.address,
+        type=rc.type,
+        module_address=rc.module_address,
+        action=rc.action.value,
+        monthly_before=before.monthly,
+        monthly_after=after.monthly,
+        components=after.components if _has_after(rc) else before.components,
+        region=pricing.region,
+    )
+
+
+def _has_before(rc: ResourceChange) -> bool:
+    return rc.action is not Action.CREATE and isinstance(rc.before, dict)
+
+
+def _has_after(rc: ResourceChange) -> bool:
+    return rc.action is not Action.DELETE and isinstance(rc.after, dict)
+
+
+def _price_side(rc: ResourceChange, values: Any, unknown: Any, pricing: Pricing) -> _Side:
+    attrs = Attrs(values, unknown if isinstance(unknown, dict) else {})
+    components = tuple(PRICERS[rc.type](attrs, pricing))
+    monthly = sum((c.monthly_cost for c in components if c.monthly_cost is not None), ZERO)
+    return _Side(monthly, components)
