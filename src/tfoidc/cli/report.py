@@ -1,7 +1,148 @@
-"""Commands of this stage (registered by tfoidc.cli.main)."""
+"""`tfoidc report` (render one format) and `tfoidc comment` (post the merge request note)."""
 
 from __future__ import annotations
 
-import click
+import os
+from dataclasses import replace
+from pathlib import Path
 
-COMMANDS: list[click.Command] = []
+import click
+import orjson
+
+from tfoidc.analysis import Analysis
+from tfoidc.cli.console import stderr, warn
+from tfoidc.cli.context import load_config_from_context
+from tfoidc.errors import InputError, OperationalError, TfoidcError
+from tfoidc.gitlab import target_from_env, upsert_note
+from tfoidc.pipeline import analyze as run_analysis
+from tfoidc.plan import parse_plan
+from tfoidc.report import FORMATS, render, render_note, write_atomic
+from tfoidc.report.load import analysis_from_dict, is_analysis_document
+
+
+@click.command("report")
+@click.argument(
+    "input_json", metavar="PLAN_JSON|ANALYSIS_JSON", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout."
+)
+@click.option("--environment", "-e", default=None, help="Environment name shown in the report.")
+@click.pass_context
+def report_command(
+    ctx: click.Context, input_json: Path, fmt: str, output: Path | None, environment: str | None
+) -> None:
+    """Render a plan (`terraform show -json`) or an analysis (`tfoidc.json`) in one report format."""
+    config = load_config_from_context(ctx)
+    data = _read(input_json)
+    doc = _try_json(data)
+    if is_analysis_document(doc):
+        analysis = analysis_from_dict(doc, source=str(input_json))
+        if environment is not None:
+            analysis = _with_environment(analysis, environment)
+    else:
+        plan = parse_plan(data, source=str(input_json))
+        analysis = run_analysis(plan, config, environment=environment)
+    text = render(analysis, fmt, config=config.report)
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        write_atomic(output, text)
+        stderr.print(f"wrote {output}", markup=False)
+
+
+@click.command("comment")
+@click.option(
+    "--analysis",
+    "analysis_files",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A tfoidc.json; repeat for each environment of the pipeline (one note for all).",
+)
+@click.option("--require-comment", is_flag=True, help="Fail (exit 1) when the note cannot be posted.")
+@click.option("--artifact-url", default=None, help="Link to the full report (default: from CI_JOB_URL).")
+@click.option(
+    "--pipeline-id", type=int, default=None, help="Pipeline the note is for (default: CI_PIPELINE_ID)."
+)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
+@click.pass_context
+def comment_command(
+    ctx: click.Context,
+    analysis_files: tuple[Path, ...],
+    require_comment: bool,
+    artifact_url: str | None,
+    pipeline_id: int | None,
+    timeout: float,
+) -> None:
+    """Post or update tfoidc's one merge request note (CI merge request pipelines only)."""
+    config = load_config_from_context(ctx)
+    analyses = [_load_analysis(p) for p in analysis_files]
+    environ = os.environ
+    try:
+        target = target_from_env(environ)
+    except InputError as exc:
+        _posting_failed(exc, require_comment)
+        return
+    if target is None:
+        stderr.print("tfoidc: not a merge request pipeline (CI_MERGE_REQUEST_IID is unset): no note posted")
+        return
+    body = render_note(
+        analyses,
+        config=config.report,
+        pipeline_id=pipeline_id
+        if pipeline_id is not None
+        else _pipeline_from_env(environ.get("CI_PIPELINE_ID")),
+        artifact_url=artifact_url or config.report.artifact_url or _artifact_url(environ.get("CI_JOB_URL")),
+    )
+    try:
+        result = upsert_note(target, body, timeout=timeout)
+    except OperationalError as exc:
+        _posting_failed(exc, require_comment)
+        return
+    stderr.print(f"tfoidc: merge request note: {result.message}", markup=False)
+
+
+def _posting_failed(exc: TfoidcError, required: bool) -> None:
+    if required:
+        raise exc
+    warn(f"merge request note not posted: {exc.one_line()} (pass --require-comment to make this fatal)")
+
+
+def _pipeline_from_env(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _artifact_url(job_url: str | None) -> str | None:
+    return f"{job_url.rstrip('/')}/artifacts/browse" if job_url else None
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _try_json(data: bytes) -> object:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None  # maybe UTF-16: parse_plan decodes it, or says what is wrong
+
+
+def _load_analysis(path: Path) -> Analysis:
+    doc = _try_json(_read(path))
+    if not is_analysis_document(doc):
+        raise InputError(
+            f"{path}: not a tfoidc.json analysis (write one with `tfoidc report PLAN --format json`)"
+        )
+    return analysis_from_dict(doc, source=str(path))
+
+
+def _with_environment(analysis: Analysis, environment: str) -> Analysis:
+    return replace(analysis, environment=environment)
+
+
+COMMANDS: list[click.Command] = [report_command, comment_command]
