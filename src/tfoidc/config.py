@@ -30,6 +30,11 @@ class EnvironmentConfig(BaseModel):
 
     root: str = Field(description="Terraform root directory, relative to tfoidc.toml.")
     role_arn: str | None = Field(default=None, pattern=ROLE_ARN_PATTERN)
+    plan_role_arn: str | None = Field(
+        default=None,
+        pattern=ROLE_ARN_PATTERN,
+        description="Read-only role for plan/drift (merge request pipelines); default: role_arn.",
+    )
     chain_role_arn: str | None = Field(default=None, pattern=ROLE_ARN_PATTERN)
     audience: str | None = Field(default=None, description="Expected `aud` of the GitLab ID token.")
     issuer: str | None = Field(default=None, description="Expected `iss`, e.g. https://gitlab.com.")

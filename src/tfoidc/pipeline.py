@@ -1,25 +1,40 @@
 """The analysis row: plan -> graph -> cost -> guardrails -> drift -> Analysis.
 
 The only place (with the CLI) that knows the order of the stages. Each stage is a plain function
-on plain data; later issues plug in here rather than growing the commands.
+on plain data; later stages plug in here rather than growing the commands.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from tfoidc.analysis import Analysis
 from tfoidc.config import Config
+from tfoidc.cost.catalog import Catalog, load_catalog
+from tfoidc.cost.estimator import estimate
+from tfoidc.guardrails.engine import evaluate
 from tfoidc.plan.drift import detect_drift
 from tfoidc.plan.graph import build_graph
 from tfoidc.plan.model import Plan
 
 
-def analyze(plan: Plan, config: Config, *, environment: str | None = None) -> Analysis:
+def analyze(
+    plan: Plan,
+    config: Config,
+    *,
+    environment: str | None = None,
+    catalog: Catalog | None = None,
+    today: date | None = None,
+) -> Analysis:
+    """Run every analysis stage on one plan. Cost runs before guardrails so budget rules can read it."""
     graph = build_graph(plan)
+    cost = estimate(plan, catalog=catalog or load_catalog(), config=config.cost)
+    findings = evaluate(plan, graph, config.guardrails, environment=environment, cost=cost, today=today)
     return Analysis(
         plan=plan,
         graph=graph,
-        findings=(),
-        cost=None,
+        findings=findings,
+        cost=cost,
         drift=detect_drift(plan),
         environment=environment,
     )

@@ -75,8 +75,6 @@ def test_environment_roles_trust_the_provider_with_their_own_conditions(
     host = sandbox.issuer.host
     assert statement["Condition"][operator][f"{host}:sub"] == sub
     assert statement["Condition"]["StringEquals"][f"{host}:aud"] == sandbox.issuer.audience
-    if env == "prod":
-        assert statement["Condition"]["StringEquals"][f"{host}:ref_protected"] == "true"
 
 
 def test_state_bucket_and_terraform_lock_table_exist(sandbox: Sandbox) -> None:

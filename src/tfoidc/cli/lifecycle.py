@@ -1,7 +1,265 @@
-"""Commands of this stage (registered by tfoidc.cli.main)."""
+"""`tfoidc plan | apply | drift | demo`: option parsing and wiring; the work is in tfoidc.lifecycle."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
 import click
 
-COMMANDS: list[click.Command] = []
+from tfoidc.cli.console import stderr, stdout
+from tfoidc.config import Config, find_config, load_config
+from tfoidc.errors import ExitCode, PolicyBlocked
+from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed
+from tfoidc.lifecycle.run import drift_from_plan_json, run_apply, run_drift, run_plan
+from tfoidc.lifecycle.session import Session, ci_session, local_session, verify_identity
+from tfoidc.lifecycle.target import Target, current_commit, resolve_target
+from tfoidc.terraform.binary import TerraformBinary, discover_terraform
+from tfoidc.terraform.manifest import read_manifest, verify_manifest
+from tfoidc.terraform.runner import StepTiming
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def terraform_options(func: F) -> F:
+    """Options every command that runs Terraform shares."""
+    decorators = [
+        click.argument("environment"),
+        click.option(
+            "--out-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Where tfplan, plan.json, the manifest and the reports go (default: tfoidc-out/ENV).",
+        ),
+        click.option("--local", "local", is_flag=True, help="Use your own AWS credentials (local_role_arn)."),
+        click.option("--profile", default=None, help="AWS profile for --local (default: boto3's chain)."),
+        click.option(
+            "--token-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Read the GitLab ID token from this file (default: $GITLAB_OIDC_TOKEN).",
+        ),
+        click.option(
+            "--terraform-bin",
+            default=None,
+            help="Terraform or OpenTofu binary (default: $TFOIDC_TERRAFORM_BIN, terraform, tofu).",
+        ),
+        click.option(
+            "--plugin-dir",
+            type=click.Path(file_okay=False, exists=True, path_type=Path),
+            default=None,
+            help="Offline provider directory for terraform init.",
+        ),
+        click.option("--lock-timeout", default=None, help="How long to wait for the state lock, e.g. 60s."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+@click.command("plan")
+@terraform_options
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 5 when the plan has changes.")
+@click.pass_context
+def plan_command(
+    ctx: click.Context,
+    environment: str,
+    out_dir: Path | None,
+    local: bool,
+    profile: str | None,
+    token_file: Path | None,
+    terraform_bin: str | None,
+    plugin_dir: Path | None,
+    lock_timeout: str | None,
+    detailed_exitcode: bool,
+) -> None:
+    """Plan ENV: auth, init, validate, plan, show -json, analysis and reports, plus the manifest that
+    `tfoidc apply` verifies."""
+    config, target = _config_and_target(ctx, environment, out_dir)
+    environ = dict(os.environ)
+    binary = discover_terraform(terraform_bin, environ)
+    if local:
+        session = local_session(environment, target.env, environ=environ, profile=profile)
+    else:
+        identity = verify_identity(target.env, environ=environ, token_file=token_file)
+        session = ci_session(environment, target.env, identity, environ=environ)
+    _announce(binary, target, session)
+    outcome = run_plan(
+        target,
+        config,
+        binary=binary,
+        session=session,
+        console=stderr,
+        environ=environ,
+        plugin_dir=plugin_dir,
+        lock_timeout=lock_timeout,
+    )
+    _print_timings(outcome.timings)
+    counts = outcome.analysis.action_counts()
+    stdout.print(
+        f"{environment}: " + ", ".join(f"{n} to {a}" for a, n in counts.items()) + f" (in {target.out_dir})"
+    )
+    for kind, path in sorted(outcome.reports.items()):
+        stdout.print(f"  {kind}: {path}")
+    if outcome.manifest.blocking_findings:
+        raise PolicyBlocked(
+            f"{len(outcome.manifest.blocking_findings)} blocking guardrail finding(s); apply will be refused"
+        )
+    if detailed_exitcode and outcome.has_changes:
+        ctx.exit(int(ExitCode.CHANGES))
+
+
+@click.command("apply")
+@terraform_options
+@click.pass_context
+def apply_command(
+    ctx: click.Context,
+    environment: str,
+    out_dir: Path | None,
+    local: bool,
+    profile: str | None,
+    token_file: Path | None,
+    terraform_bin: str | None,
+    plugin_dir: Path | None,
+    lock_timeout: str | None,
+) -> None:
+    """Apply the saved plan of ENV, after the branch rules and the manifest check (exit 3 on refusal)."""
+    _, target = _config_and_target(ctx, environment, out_dir)
+    environ = dict(os.environ)
+    # Order matters: every refusal happens before any credential is requested.
+    if local:
+        check_local_apply_allowed(environment, target.env)
+    else:
+        identity = verify_identity(target.env, environ=environ, token_file=token_file)
+        check_apply_allowed(environment, target.env, identity.claims)
+    binary = discover_terraform(terraform_bin, environ)
+    _verify_saved_plan(target, binary, environ)
+    session: Session
+    if local:
+        session = local_session(environment, target.env, environ=environ, profile=profile)
+    else:
+        session = ci_session(environment, target.env, identity, environ=environ, for_apply=True)
+    _announce(binary, target, session)
+    outcome = run_apply(
+        target,
+        binary=binary,
+        session=session,
+        console=stderr,
+        plugin_dir=plugin_dir,
+        lock_timeout=lock_timeout,
+    )
+    _print_timings(outcome.timings)
+    stdout.print(f"{environment}: applied {target.tfplan}")
+
+
+@click.command("drift")
+@terraform_options
+@click.option(
+    "--plan-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Analyse this refresh-only plan JSON instead of running Terraform.",
+)
+@click.pass_context
+def drift_command(
+    ctx: click.Context,
+    environment: str,
+    out_dir: Path | None,
+    local: bool,
+    profile: str | None,
+    token_file: Path | None,
+    terraform_bin: str | None,
+    plugin_dir: Path | None,
+    lock_timeout: str | None,
+    plan_json: Path | None,
+) -> None:
+    """Detect drift in ENV with a refresh-only plan: exit 0 none, exit 5 drift found."""
+    if plan_json is not None:
+        out = (out_dir or Path("tfoidc-out") / environment).resolve()
+        outcome = drift_from_plan_json(plan_json, out, environment)
+    else:
+        _, target = _config_and_target(ctx, environment, out_dir)
+        environ = dict(os.environ)
+        binary = discover_terraform(terraform_bin, environ)
+        if local:
+            session = local_session(environment, target.env, environ=environ, profile=profile)
+        else:
+            identity = verify_identity(target.env, environ=environ, token_file=token_file)
+            session = ci_session(environment, target.env, identity, environ=environ)
+        _announce(binary, target, session)
+        outcome = run_drift(
+            target,
+            binary=binary,
+            session=session,
+            console=stderr,
+            plugin_dir=plugin_dir,
+            lock_timeout=lock_timeout,
+        )
+        _print_timings(outcome.timings)
+    drifted = outcome.report.drifted
+    json_file, md_file = outcome.summary_files
+    if drifted:
+        stdout.print(f"{environment}: drift in {len(drifted)} resource(s)")
+        for rc in drifted:
+            stdout.print(f"  {rc.action.value:8} {rc.address}")
+    else:
+        stdout.print(f"{environment}: no drift")
+    stdout.print(f"  summary: {json_file}, {md_file}")
+    if drifted:
+        ctx.exit(int(ExitCode.CHANGES))
+
+
+@click.command("demo")
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("tfoidc-demo"),
+    show_default=True,
+    help="Where the demo's workspace, plans and reports go (replaced on each run).",
+)
+def demo_command(out_dir: Path) -> None:
+    """Run the main job end to end on the local sandbox: no AWS account, no network."""
+    from tfoidc.lifecycle.demo import run_demo  # the sandbox (moto) is only imported for the demo
+
+    result = run_demo(out_dir.resolve(), console=stderr)
+    stdout.print("demo finished: plan -> apply -> plan without changes, on the local sandbox")
+    for label, path in result.items():
+        stdout.print(f"  {label}: {path}")
+
+
+def _config_and_target(ctx: click.Context, environment: str, out_dir: Path | None) -> tuple[Config, Target]:
+    explicit: Path | None = (ctx.find_root().obj or {}).get("config_path")
+    path = explicit if explicit is not None else find_config(Path.cwd())
+    config = load_config(path)
+    config_dir = path.resolve().parent if path is not None else Path.cwd()
+    return config, resolve_target(config, config_dir, environment, out_dir)
+
+
+def _verify_saved_plan(target: Target, binary: TerraformBinary, environ: dict[str, str]) -> None:
+    manifest = read_manifest(target.manifest)
+    verify_manifest(
+        manifest,
+        plan_file=target.tfplan,
+        environment=target.name,
+        root=target.root_label,
+        commit_sha=current_commit(environ, target.root),
+        terraform_version=binary.version,
+    )
+
+
+def _announce(binary: TerraformBinary, target: Target, session: Session) -> None:
+    mode = "local credentials" if session.local else "GitLab ID token"
+    stderr.print(
+        f"[bold]{target.name}[/bold]: {binary.flavour} {binary.version} in {target.root} "
+        f"as {session.role_arn} ({mode})"
+    )
+
+
+def _print_timings(timings: Sequence[StepTiming]) -> None:
+    if timings:
+        stderr.print("steps: " + " · ".join(f"{t.step} {t.seconds:.1f}s" for t in timings), markup=False)
+
+
+COMMANDS: list[click.Command] = [plan_command, apply_command, drift_command, demo_command]

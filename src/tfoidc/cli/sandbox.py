@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,7 @@ def status(home: Path | None, fmt: str) -> None:
     state = read_state(_home(home))
     if state is None:
         stderr.print("no sandbox is running (`tfoidc sandbox up` starts one)", markup=False)
-        raise click.exceptions.Exit(1)
+        sys.exit(1)  # not click Exit: standalone_mode=False drops its code
     health = status_of(state)
     if fmt == "json":
         stdout.print_json(json.dumps({**asdict(state), "health": health}))
@@ -94,13 +95,13 @@ def status(home: Path | None, fmt: str) -> None:
     else:
         stdout.print(_status_table(asdict(state), health))
     if health["process"] != "running":
-        raise click.exceptions.Exit(1)
+        sys.exit(1)  # not click Exit: standalone_mode=False drops its code
 
 
 def _status_table(state: dict[str, Any], health: dict[str, Any]) -> Table:
     table = Table(title="tfoidc sandbox", show_header=False)
-    table.add_column("what", style="bold")
-    table.add_column("value")
+    table.add_column("what", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
     table.add_row("process", f"{state['pid']} ({health['process']})")
     table.add_row("moto", f"{state['moto_endpoint']} ({health['moto']})")
     table.add_row("issuer", f"{state['issuer_url']} ({health['issuer']})")
@@ -136,7 +137,8 @@ def token(
     claims: tuple[str, ...],
 ) -> None:
     """Mint an ID token from the running sandbox's issuer, as a GitLab job would receive it."""
-    from tfoidc.sandbox.daemon import issuer_from_state, read_state, write_private
+    from tfoidc.identity.files import write_private
+    from tfoidc.sandbox.daemon import issuer_from_state, read_state
 
     folder = _home(home)
     state = read_state(folder)

@@ -74,8 +74,8 @@ def target_from_env(environ: Mapping[str, str]) -> MergeRequestTarget | None:
     job = environ.get("CI_JOB_TOKEN", "").strip()
     if not private and not job:
         raise InputError(
-            "no GitLab token to post the note",
-            hint="set TFOIDC_GITLAB_TOKEN to a token with the api scope (CI_JOB_TOKEN is absent)",
+            "no GitLab token to post the note: neither TFOIDC_GITLAB_TOKEN nor CI_JOB_TOKEN is set",
+            hint="set TFOIDC_GITLAB_TOKEN to a project access token with the api scope",
         )
     return MergeRequestTarget(
         api_url=api_url,

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote
 
 from tfoidc.errors import InputError
 
@@ -110,11 +111,14 @@ class Statement:
 class PolicyDocument:
     version: str | None
     statements: tuple[Statement, ...]
+    # JSON object keys written twice (e.g. two "StringLike" blocks); the last one is kept, the first is lost
+    duplicate_keys: tuple[str, ...] = ()
 
 
 def parse_policy_document(doc: str | Mapping[str, Any]) -> PolicyDocument:
     """Parse a policy given as JSON text or an already-decoded mapping; InputError when malformed."""
-    data = _decode(doc) if isinstance(doc, str) else doc
+    duplicates: list[str] = []
+    data = _decode(doc, duplicates) if isinstance(doc, str) else doc
     if not isinstance(data, Mapping):
         raise InputError(f"policy document must be a JSON object, got {_json_type(data)}")
     unknown = sorted(str(k) for k in data if k not in _DOCUMENT_ELEMENTS)
@@ -131,7 +135,7 @@ def parse_policy_document(doc: str | Mapping[str, Any]) -> PolicyDocument:
     if not isinstance(raw_statements, list):
         raise InputError(f"policy Statement must be an object or a list, got {_json_type(raw_statements)}")
     statements = tuple(_parse_statement(raw, index) for index, raw in enumerate(raw_statements))
-    return PolicyDocument(version=version, statements=statements)
+    return PolicyDocument(version=version, statements=statements, duplicate_keys=tuple(duplicates))
 
 
 def wildcard_match(pattern: str, value: str, *, case_sensitive: bool = True) -> bool:
@@ -155,11 +159,23 @@ def _wildcard_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
     return re.compile("".join(parts), flags)
 
 
-def _decode(text: str) -> Any:
-    if not text.strip():
+def _decode(text: str, duplicates: list[str]) -> Any:
+    text = text.strip()
+    if not text:
         raise InputError("policy document is empty")
+    if text[:3].upper() == "%7B":
+        text = unquote(text)  # the raw IAM API returns policy documents URL-encoded
+
+    def keep_last(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                duplicates.append(key)
+            seen[key] = value
+        return seen
+
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=keep_last)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"policy document is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"

@@ -134,7 +134,7 @@ class PlanGraph:
             lines.append('  nochanges["no resource changes"]')
         for n in shown:
             attrs = sub.nodes[n]
-            label = _mermaid_text(n if attrs["kind"] != RESOURCE else f"{n} ({attrs['action']})")
+            label = _mermaid_text(n if attrs["action"] is None else f"{n} ({attrs['action']})")
             lines.append(f'  {ids[n]}["{label}"]')
         hidden = len(sub) - len(shown)
         if hidden > 0:
@@ -211,6 +211,13 @@ def build_graph(plan: Plan) -> PlanGraph:
         ]
     result = PlanGraph(graph=builder.g, inferred=not plan.has_configuration, notes=notes)
     result.orphans = sorted(builder.orphans)
+    if builder.local_references:
+        result.notes.append(
+            f"{builder.local_references} reference(s) go through locals, which plan JSON does not "
+            "describe; dependencies through them are not shown"
+        )
+    if not plan.resource_changes and plan.planned_values:
+        result.notes.append("resources come from planned_values (the plan has no resource_changes)")
     if result.orphans:
         result.notes.append(f"{len(result.orphans)} reference(s) name nothing in the configuration")
     cycles = result.cycles()
@@ -243,9 +250,16 @@ class _Builder:
         self.instances: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         self.module_of: dict[str, str] = {}
         self._by_module: dict[str, list[str]] | None = None
+        self.declared: set[str] = set()  # configuration addresses of configured resources
+        self.local_references = 0
         self.output_actions = {oc.name: oc.action.value for oc in plan.output_changes}
         for rc in plan.resource_changes:
             self._add_instance(rc)
+        if not plan.resource_changes and plan.planned_values:
+            # Some plans carry resources only in planned_values: show them, with no action.
+            root = _dict(plan.planned_values.get("root_module"))
+            for resource in _state_resources(root):
+                self._add_planned_value(resource)
 
     def _add_instance(self, rc: ResourceChange) -> None:
         node = rc.node_id
@@ -256,15 +270,28 @@ class _Builder:
             self.instances[rc.config_address][rc.module_address].append(node)
             self.module_of[node] = rc.module_address
 
+    def _add_planned_value(self, resource: dict[str, Any]) -> None:
+        address = _str(resource.get("address"))
+        if not address:
+            return
+        config_address = strip_instance_keys(address)
+        module = _module_address(address)
+        self.g.add_node(
+            address,
+            **_attrs(RESOURCE, module, type=_str(resource.get("type")), mode=_str(resource.get("mode"))),
+        )
+        self.instances[config_address][module].append(address)
+        self.module_of[address] = module
+
     def _is_resource(self, target: str) -> bool:
         """Whether a resolved target is a configured resource (then expand it to its instances)."""
-        return target in self.instances or self.g.nodes[target]["kind"] == RESOURCE
+        return target in self.declared or self.g.nodes[target]["kind"] == RESOURCE
 
     def _instances_of(self, config_address: str, module_instance: str | None = None) -> list[str]:
         """Instance nodes of a configured resource; only those in `module_instance` when it has any."""
         by_module = self.instances.get(config_address)
         if not by_module:
-            return [config_address] if config_address in self.g else []
+            return []
         if module_instance is not None and module_instance in by_module:
             return by_module[module_instance]
         return [n for nodes in by_module.values() for n in nodes]
@@ -295,12 +322,7 @@ class _Builder:
             if address is None:
                 continue
             config_address = prefix + address
-            if config_address not in self.instances:
-                mode = "data" if address.startswith("data.") else "managed"
-                self.g.add_node(
-                    config_address,
-                    **_attrs(RESOURCE, module_name, type=config.get("type"), mode=mode),
-                )
+            self.declared.add(config_address)
             resources.append(_Resource(config_address, prefix, config))
         for name, call in _dict(module.get("module_calls")).items():
             if not isinstance(call, dict):
@@ -405,7 +427,10 @@ class _Builder:
         """The node a reference written in module `prefix` names, or None (no edge / orphan)."""
         parts = [p.split("[", 1)[0] for p in strip_instance_keys(ref).split(".")]
         head = parts[0]
-        if head in _NO_EDGE_HEADS or head in _UNFOLLOWABLE_HEADS:
+        if head in _NO_EDGE_HEADS:
+            return None
+        if head in _UNFOLLOWABLE_HEADS:
+            self.local_references += 1
             return None
         if head == "var" and len(parts) >= 2:
             candidates = [f"{prefix}var.{parts[1]}"]
@@ -419,7 +444,7 @@ class _Builder:
         else:
             candidates = []
         for candidate in candidates:
-            if candidate in self.g or candidate in self.instances:
+            if candidate in self.declared or candidate in self.g:
                 return candidate
         self.orphans.add((source, ref))
         return None
@@ -470,6 +495,22 @@ class _Builder:
                         target = owner.get(candidate) if isinstance(candidate, str) else None
                         if target is not None and target != rc.address and rc.deposed is None:
                             self.g.add_edge(rc.address, target)
+
+
+def _module_address(address: str) -> str:
+    """ "module.a[0].module.b.aws_x.y[1]" -> "module.a[0].module.b" (keys may contain dots)."""
+    parts: list[str] = []
+    rest = address
+    while rest.startswith("module."):
+        match = _MODULE_STEP.match(rest)
+        if not match:
+            break
+        parts.append(match.group(0).rstrip("."))
+        rest = rest[match.end() :]
+    return ".".join(parts)
+
+
+_MODULE_STEP = re.compile(r'module\.[^.\[]+(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?\.')
 
 
 def _attrs(

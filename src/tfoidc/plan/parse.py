@@ -123,7 +123,7 @@ def _plan(doc: Any, source: str) -> Plan:
         output_changes=_output_changes(doc.get("output_changes")),
         resource_drift=drift,
         variables=_variables(doc.get("variables"), sensitive_vars),
-        configuration=_redact_configuration(configuration, sensitive_vars) if configuration else None,
+        configuration=_redact_configuration(configuration, sensitive_vars, rcs) if configuration else None,
         prior_state=_redact_state(_dict(doc.get("prior_state"), "prior_state"), before_masks),
         planned_values=_redact_values(_dict(doc.get("planned_values"), "planned_values"), after_masks),
         errored=errored,
@@ -290,16 +290,82 @@ def _variables(value: Any, sensitive: frozenset[str]) -> dict[str, Any]:
     }
 
 
-def _redact_configuration(configuration: dict[str, Any], sensitive: frozenset[str]) -> dict[str, Any]:
-    """Hide the defaults of sensitive root variables; the rest of the configuration is kept as is."""
+def _redact_configuration(
+    configuration: dict[str, Any], sensitive_vars: frozenset[str], rcs: tuple[ResourceChange, ...]
+) -> dict[str, Any]:
+    """Hide constants the plan marks sensitive: defaults of sensitive variables (in any module) and
+    literal values of resource arguments whose planned value is sensitive. The rest is kept as is."""
+    sensitive_args: dict[str, set[str]] = {}
+    for rc in rcs:
+        mask = rc.after_sensitive if isinstance(rc.after_sensitive, dict) else {}
+        keys = {k for k, m in mask.items() if _has_true(m)}
+        if keys:
+            sensitive_args.setdefault(rc.config_address, set()).update(keys)
     root = configuration.get("root_module")
-    if not sensitive or not isinstance(root, dict) or not isinstance(root.get("variables"), dict):
+    if not isinstance(root, dict) or not (sensitive_args or _any_sensitive_variable(root)):
         return configuration
-    variables = {
-        name: {**decl, "default": REDACTED} if name in sensitive and "default" in decl else decl
-        for name, decl in root["variables"].items()
+    return {**configuration, "root_module": _redact_module_config(root, "", sensitive_args, sensitive_vars)}
+
+
+def _any_sensitive_variable(module: dict[str, Any]) -> bool:
+    variables = module.get("variables")
+    if isinstance(variables, dict) and any(
+        isinstance(v, dict) and v.get("sensitive") is True for v in variables.values()
+    ):
+        return True
+    calls = module.get("module_calls")
+    return isinstance(calls, dict) and any(
+        isinstance(c, dict) and isinstance(c.get("module"), dict) and _any_sensitive_variable(c["module"])
+        for c in calls.values()
+    )
+
+
+def _redact_module_config(
+    module: dict[str, Any], prefix: str, sensitive_args: dict[str, set[str]], root_sensitive: frozenset[str]
+) -> dict[str, Any]:
+    out = dict(module)
+    variables = module.get("variables")
+    if isinstance(variables, dict):
+        out["variables"] = {
+            name: {**decl, "default": REDACTED}
+            if isinstance(decl, dict)
+            and "default" in decl
+            and (decl.get("sensitive") is True or (not prefix and name in root_sensitive))
+            else decl
+            for name, decl in variables.items()
+        }
+    resources = module.get("resources")
+    if isinstance(resources, list):
+        out["resources"] = [_redact_resource_config(r, prefix, sensitive_args) for r in resources]
+    calls = module.get("module_calls")
+    if isinstance(calls, dict):
+        out["module_calls"] = {
+            name: {
+                **call,
+                "module": _redact_module_config(
+                    call["module"], f"{prefix}module.{name}.", sensitive_args, root_sensitive
+                ),
+            }
+            if isinstance(call, dict) and isinstance(call.get("module"), dict)
+            else call
+            for name, call in calls.items()
+        }
+    return out
+
+
+def _redact_resource_config(resource: Any, prefix: str, sensitive_args: dict[str, set[str]]) -> Any:
+    if not isinstance(resource, dict) or not isinstance(resource.get("expressions"), dict):
+        return resource
+    keys = sensitive_args.get(prefix + str(resource.get("address", "")))
+    if not keys:
+        return resource
+    expressions = {
+        k: {**e, "constant_value": REDACTED}
+        if k in keys and isinstance(e, dict) and "constant_value" in e
+        else e
+        for k, e in resource["expressions"].items()
     }
-    return {**configuration, "root_module": {**root, "variables": variables}}
+    return {**resource, "expressions": expressions}
 
 
 # --- planned values and prior state -------------------------------------------------------------

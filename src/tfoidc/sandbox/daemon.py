@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tfoidc.errors import InputError, OperationalError
+from tfoidc.identity.files import write_private
 from tfoidc.sandbox import Sandbox
 from tfoidc.sandbox.issuer import LocalIssuer, load_private_key_pem, private_key_pem
 
@@ -110,20 +110,6 @@ def issuer_from_state(state: SandboxState, home: Path) -> LocalIssuer:
     """The running sandbox's issuer, able to mint tokens its JWKS verifies (the server is not restarted)."""
     key = load_private_key_pem((home / KEY_FILE).read_bytes())
     return LocalIssuer(audience=state.audience, key=key, kid=state.kid, url=state.issuer_url)
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write atomically with mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def serve_until_signalled(home: Path) -> None:

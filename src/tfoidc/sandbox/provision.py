@@ -48,12 +48,16 @@ def web_identity_trust_policy(
 def environment_trust_policies(
     provider_arn: str, issuer_host: str, audience: str
 ) -> dict[str, dict[str, Any]]:
-    """dev: any ref of the project; staging: main and release branches; prod: protected main only."""
+    """dev: any ref of the project; staging: main and release branches; prod: the main branch only.
+
+    IAM copies only `sub`, `aud` (and `amr`) of an OIDC token into condition keys, so `ref_protected`
+    cannot be a trust condition: prod relies on `main` being a protected branch in GitLab.
+    """
     sub = f"project_path:{PROJECT_PATH}:ref_type"
     per_env: dict[str, dict[str, dict[str, Any]]] = {
         "dev": {"StringLike": {"sub": f"{sub}:*:ref:*"}},
         "staging": {"StringLike": {"sub": [f"{sub}:branch:ref:main", f"{sub}:branch:ref:release/*"]}},
-        "prod": {"StringEquals": {"sub": f"{sub}:branch:ref:main", "ref_protected": "true"}},
+        "prod": {"StringEquals": {"sub": f"{sub}:branch:ref:main"}},
         "readonly": {"StringLike": {"sub": f"project_path:{PROJECT_PATH}:*"}},
     }
     return {

@@ -1,0 +1,172 @@
+"""IAM policy documents as the plan carries them, turned into standard JSON policy objects.
+
+A document arrives as a JSON string (a literal, `jsonencode(...)` or a data source's `json` output),
+or, when the `aws_iam_policy_document` data source is only read during apply, as its `statement`
+blocks; all become the same `{"Statement": [...]}` shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from tfoidc.errors import InputError
+from tfoidc.guardrails.resources import blocks, known, unknown, value
+from tfoidc.identity.policy_document import PolicyDocument, Statement, parse_policy_document
+from tfoidc.plan.model import Plan, ResourceChange
+
+# Which attributes hold a policy document, per resource type.
+POLICY_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "aws_iam_policy": ("policy",),
+    "aws_iam_role_policy": ("policy",),
+    "aws_iam_user_policy": ("policy",),
+    "aws_iam_group_policy": ("policy",),
+    "aws_iam_role": ("assume_role_policy",),
+    "aws_s3_bucket_policy": ("policy",),
+    "aws_s3_bucket": ("policy",),
+}
+POLICY_DOCUMENT_DATA = "aws_iam_policy_document"
+# Condition keys that tie a `Principal: *` statement to known callers (the keys AWS itself treats as
+# making a resource policy non-public).
+RESTRICTING_CONDITION_KEYS = frozenset(
+    {
+        "aws:sourcearn",
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:sourcevpc",
+        "aws:sourcevpce",
+        "aws:sourceip",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:userid",
+        "aws:username",
+        "s3:dataaccesspointaccount",
+        "s3:dataaccesspointarn",
+    }
+)
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    address: str
+    attribute: str  # where in the resource the document sits, e.g. "inline_policy[0].policy"
+    document: dict[str, Any]
+    is_data: bool = False  # from an aws_iam_policy_document data source
+
+
+def policy_sources(plan: Plan, types: tuple[str, ...]) -> Iterator[PolicySource]:
+    """Every readable policy document of `types`, then every policy-document data source whose
+    document is not already attached to one of those resources (so one document, one finding)."""
+    seen: list[dict[str, Any]] = []
+    for rc in plan.resource_changes:
+        if not rc.is_data and rc.type in types and isinstance(rc.after, dict) and rc.deposed is None:
+            for source in resource_documents(rc):
+                seen.append(source.document)
+                yield source
+    for rc in plan.resource_changes:
+        if rc.is_data and rc.type == POLICY_DOCUMENT_DATA and isinstance(rc.after, dict):
+            found = data_source_document(rc)
+            if found is not None and found.document not in seen:
+                yield found
+
+
+def resource_documents(rc: ResourceChange) -> Iterator[PolicySource]:
+    for attribute in POLICY_ATTRIBUTES.get(rc.type, ()):
+        document = parse_document(value(rc, attribute))
+        if document is not None:
+            yield PolicySource(rc.address, attribute, document)
+    if rc.type == "aws_iam_role":
+        for index, inline in enumerate(blocks(rc, "inline_policy")):
+            document = parse_document(inline.get("policy"))
+            if document is not None:
+                yield PolicySource(rc.address, f"inline_policy[{index}].policy", document)
+
+
+def data_source_document(rc: ResourceChange) -> PolicySource | None:
+    document = parse_document(value(rc, "json"))
+    if document is not None:
+        return PolicySource(rc.address, "json", document, is_data=True)
+    if unknown(rc, "json") or value(rc, "json") is None:
+        statements = [_statement_from_block(b) for b in blocks(rc, "statement")]
+        if statements:
+            return PolicySource(rc.address, "statement", {"Statement": statements}, is_data=True)
+    return None
+
+
+def parse_document(raw: Any) -> dict[str, Any] | None:
+    """A policy document from a JSON string or an already decoded object; None when not one."""
+    if isinstance(raw, str) and known(raw) and raw.strip():
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return None
+    if isinstance(raw, dict) and "Statement" in raw:
+        return raw
+    return None
+
+
+def parsed(source: PolicySource) -> PolicyDocument | None:
+    """The typed document (the same parser `tfoidc doctor` uses); None when IAM would reject it."""
+    try:
+        return parse_policy_document(source.document)
+    except InputError:
+        return None
+
+
+def allows_anyone(statement: Statement) -> bool:
+    """An Allow whose principal is everyone: "*", {"AWS": "*"}, or "everyone except" (NotPrincipal)."""
+    if statement.effect != "Allow":
+        return False
+    if statement.not_principals:
+        return True
+    return "*" in statement.principals or "*" in statement.principals.get("AWS", ())
+
+
+def restricted_by_condition(statement: Statement) -> bool:
+    """Whether a condition ties the statement to known callers (positive test on an identity key)."""
+    return any(
+        c.key.lower() in RESTRICTING_CONDITION_KEYS
+        and not c.operator.lower().startswith(("stringnot", "arnnot"))
+        and c.operator != "Null"
+        for c in statement.conditions
+    )
+
+
+def _statement_from_block(block: dict[str, Any]) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Effect": block.get("effect") or "Allow"}
+    if block.get("sid"):
+        statement["Sid"] = block["sid"]
+    for source, target in (
+        ("actions", "Action"),
+        ("not_actions", "NotAction"),
+        ("resources", "Resource"),
+        ("not_resources", "NotResource"),
+    ):
+        items = [item for item in block.get(source) or () if item is not None]
+        if items:
+            statement[target] = items
+    for source, target in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        principals: dict[str, list[Any]] = {}
+        for principal in block.get(source) or ():
+            kind = principal.get("type") or "AWS"
+            if kind == "*":  # `type = "*"` with identifiers ["*"] is the HCL spelling of Principal "*"
+                principals.setdefault("AWS", []).extend(principal.get("identifiers") or ["*"])
+            else:
+                principals.setdefault(kind, []).extend(principal.get("identifiers") or ())
+        principals = {kind: [i for i in ids if i is not None] for kind, ids in principals.items()}
+        principals = {kind: ids for kind, ids in principals.items() if ids}  # unknown until apply
+        if principals:
+            statement[target] = principals
+    conditions: dict[str, dict[str, list[Any]]] = {}
+    for condition in block.get("condition") or ():
+        test, variable = condition.get("test"), condition.get("variable")
+        if test and variable:
+            values = [v for v in condition.get("values") or () if v is not None]
+            conditions.setdefault(test, {}).setdefault(variable, []).extend(values)
+    if conditions:
+        statement["Condition"] = conditions
+    return statement

@@ -1,0 +1,132 @@
+"""Run the enabled rules over a plan and turn their hits into findings.
+
+Severity precedence, highest first: the environment's override, the rule's setting in tfoidc.toml,
+the severity the rule chose for the hit (e.g. production vs other environments), the rule's default.
+Waivers are applied last; an expired waiver leaves the finding active and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from tfoidc.cost.model import CostEstimate
+from tfoidc.errors import PolicyBlocked
+from tfoidc.guardrails.custom import custom_spec
+from tfoidc.guardrails.model import Finding, Severity
+from tfoidc.guardrails.policy import FailOn, GuardrailsPolicy, Waiver
+from tfoidc.guardrails.registry import Hit, RuleContext, RuleSpec
+from tfoidc.guardrails.rules import load_all
+from tfoidc.identity.policy_document import wildcard_match
+from tfoidc.plan.graph import PlanGraph
+from tfoidc.plan.model import Plan
+
+
+def evaluate(
+    plan: Plan,
+    graph: PlanGraph,
+    policy: GuardrailsPolicy,
+    *,
+    environment: str | None,
+    cost: CostEstimate | None = None,
+    today: date | None = None,
+) -> tuple[Finding, ...]:
+    """Every finding of every enabled rule, waivers applied, most severe first (deterministic)."""
+    today = today or datetime.now(UTC).date()
+    production = policy.is_production(environment)
+    in_scope = _scope_filter(plan, policy)
+    findings: set[Finding] = set()
+    for spec in rule_specs(policy):
+        settings = policy.settings_for(spec.id, environment)
+        if not settings.enabled:
+            continue
+        ctx = RuleContext(plan, graph, environment, production, cost, settings.params)
+        for hit in spec.check(ctx):
+            if in_scope(hit.address):
+                severity = settings.severity or hit.severity or spec.severity
+                finding = _finding(spec, hit, severity)
+                findings.add(apply_waivers(finding, policy.waivers, environment, today))
+    return tuple(sorted(findings, key=_order))
+
+
+def rule_specs(policy: GuardrailsPolicy) -> list[RuleSpec]:
+    """Built-in and budget rules by id, then the policy's custom rules in declaration order."""
+    registered = load_all()
+    return [registered[i] for i in sorted(registered)] + [custom_spec(c) for c in policy.custom]
+
+
+def should_fail(findings: Iterable[Finding], fail_on: FailOn) -> bool:
+    """Whether the findings fail the run under `--fail-on` (waived findings never do)."""
+    if fail_on == "never":
+        return False
+    threshold = Severity.BLOCK if fail_on == "block" else Severity.WARN
+    return any(not f.waived and f.severity.rank >= threshold.rank for f in findings)
+
+
+def enforce(findings: Iterable[Finding], fail_on: FailOn) -> None:
+    """Raise `PolicyBlocked` (exit 3) naming the failing findings, when `should_fail` says so."""
+    findings = tuple(findings)
+    if not should_fail(findings, fail_on):
+        return
+    threshold = Severity.BLOCK if fail_on == "block" else Severity.WARN
+    failing = [f for f in findings if not f.waived and f.severity.rank >= threshold.rank]
+    shown = ", ".join(f"{f.rule} {f.address}" for f in failing[:5])
+    more = f" and {len(failing) - 5} more" if len(failing) > 5 else ""
+    raise PolicyBlocked(
+        f"{len(failing)} guardrail finding(s) at or above {threshold.value}: {shown}{more}",
+        hint="fix them, or add a [[guardrails.waivers]] entry with a reason and an expiry date",
+    )
+
+
+def apply_waivers(
+    finding: Finding, waivers: Iterable[Waiver], environment: str | None, today: date
+) -> Finding:
+    matching = [w for w in waivers if _waives(w, finding, environment)]
+    active = [w for w in matching if w.expires >= today]
+    if active:
+        waiver = min(active, key=lambda w: w.expires)
+        return replace(finding, waived=True, waiver_reason=f"{waiver.reason} (until {waiver.expires})")
+    if matching:
+        waiver = max(matching, key=lambda w: w.expires)
+        note = f" (waiver expired on {waiver.expires}, no longer applied: {waiver.reason})"
+        return replace(finding, message=finding.message + note)
+    return finding
+
+
+def _waives(waiver: Waiver, finding: Finding, environment: str | None) -> bool:
+    if waiver.rule != finding.rule or not wildcard_match(waiver.address, finding.address):
+        return False
+    return waiver.environments is None or environment in waiver.environments
+
+
+def _scope_filter(plan: Plan, policy: GuardrailsPolicy) -> Callable[[str], bool]:
+    """scope = "changes": keep hits on resources this plan changes, on data sources it reads, and on
+    the plan as a whole (addresses that are not resources, such as a budget)."""
+    if policy.scope == "all":
+        return lambda address: True
+    by_address = plan.by_address()
+
+    def in_scope(address: str) -> bool:
+        rc = by_address.get(address)
+        return rc is None or rc.is_data or rc.action.is_change
+
+    return in_scope
+
+
+def _finding(spec: RuleSpec, hit: Hit, severity: Severity) -> Finding:
+    return Finding(
+        rule=spec.id,
+        severity=severity,
+        address=hit.address,
+        message=hit.message,
+        title=spec.title,
+        attribute=hit.attribute,
+        fix=spec.fix,
+        blast_radius=hit.blast_radius,
+        references=spec.references,
+    )
+
+
+def _order(finding: Finding) -> tuple[int, str, str, str, str]:
+    return (-finding.severity.rank, finding.rule, finding.address, finding.attribute or "", finding.message)

@@ -1,0 +1,115 @@
+"""Which resource does an attribute point at?  (e.g. the bucket an `aws_s3_bucket_acl` configures)
+
+Resolved, in order, from: the attribute's known value (a bucket name or id in the after/before
+state), the attribute's references in the plan's `configuration` (module- and instance-aware), and,
+when neither decides, the dependency graph's single neighbour of the wanted type.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tfoidc.guardrails.resources import known
+from tfoidc.plan.graph import PlanGraph
+from tfoidc.plan.model import Plan, ResourceChange
+
+_MODULE_STEP = re.compile(r'module\.([^.\[]+)(\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?')
+_REFERENCE = re.compile(r'^(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)(\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?')
+
+
+def linked(
+    plan: Plan,
+    graph: PlanGraph,
+    rc: ResourceChange,
+    attribute: str,
+    target_types: tuple[str, ...],
+    *,
+    id_attributes: tuple[str, ...] = ("id",),
+) -> list[ResourceChange]:
+    """The resources of `target_types` that `rc.<attribute>` refers to (empty when undecidable)."""
+    candidates = [t for t in plan.resource_changes if t.type in target_types and not t.is_data]
+    by_value = _by_value(rc, attribute, candidates, id_attributes)
+    if by_value:
+        return by_value
+    by_reference = _by_configuration(plan, rc, attribute, candidates)
+    if by_reference:
+        return by_reference
+    return _by_graph(graph, rc, candidates)
+
+
+def _by_value(
+    rc: ResourceChange, attribute: str, candidates: list[ResourceChange], id_attributes: tuple[str, ...]
+) -> list[ResourceChange]:
+    wanted = (rc.after or {}).get(attribute) if isinstance(rc.after, dict) else None
+    if not known(wanted) or not isinstance(wanted, str):
+        return []
+    found = []
+    for target in candidates:
+        for state in (target.after, target.before):
+            if isinstance(state, dict) and any(state.get(a) == wanted for a in id_attributes):
+                found.append(target)
+                break
+    return found
+
+
+def _by_configuration(
+    plan: Plan, rc: ResourceChange, attribute: str, candidates: list[ResourceChange]
+) -> list[ResourceChange]:
+    block = configuration_block(plan, rc)
+    expression = ((block or {}).get("expressions") or {}).get(attribute)
+    references = expression.get("references") if isinstance(expression, dict) else None
+    if not references:
+        return []
+    for reference in references:
+        match = _REFERENCE.match(reference)
+        if match is None:
+            continue
+        config_address = f"{rc.module_address}.{match.group(2)}.{match.group(3)}".lstrip(".")
+        key = match.group(4)
+        same_config = [
+            t
+            for t in candidates
+            if t.module_address == rc.module_address and _config_name(t) == config_address
+        ]
+        if not same_config:
+            continue
+        if key is not None:
+            exact = [t for t in same_config if t.address == config_address + key]
+            if exact:
+                return exact
+            continue
+        if len(same_config) == 1:
+            return same_config
+        same_key = [t for t in same_config if t.index is not None and t.index == rc.index]
+        return same_key
+    return []
+
+
+def _config_name(rc: ResourceChange) -> str:
+    """`module.a[0].aws_s3_bucket.b["k"]` -> `module.a[0].aws_s3_bucket.b` (module keys kept)."""
+    local = f"{rc.type}.{rc.name}"
+    return f"{rc.module_address}.{local}" if rc.module_address else local
+
+
+def _by_graph(graph: PlanGraph, rc: ResourceChange, candidates: list[ResourceChange]) -> list[ResourceChange]:
+    if rc.address not in graph.graph:
+        return []
+    wanted = {t.address: t for t in candidates}
+    neighbours = [wanted[n] for n in graph.graph.successors(rc.address) if n in wanted]
+    return neighbours if len(neighbours) == 1 else []
+
+
+def configuration_block(plan: Plan, rc: ResourceChange) -> dict[str, Any] | None:
+    """The `configuration` entry declaring `rc` (None when the plan carries no configuration)."""
+    module: Any = (plan.configuration or {}).get("root_module")
+    for step in _MODULE_STEP.finditer(rc.module_address):
+        calls = (module or {}).get("module_calls") or {}
+        module = (calls.get(step.group(1)) or {}).get("module")
+        if module is None:
+            return None
+    local = f"{'data.' if rc.is_data else ''}{rc.type}.{rc.name}"
+    for resource in (module or {}).get("resources") or ():
+        if resource.get("address") in (local, rc.config_address):
+            return dict(resource)
+    return None

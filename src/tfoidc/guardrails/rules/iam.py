@@ -1,0 +1,156 @@
+"""IAM: administrator-style grants, roles anyone can assume, and OIDC trust open to other projects.
+
+Policy documents are read wherever the plan carries them (JSON strings, `jsonencode(...)` results,
+`aws_iam_policy_document` data sources) and parsed by the same parser `tfoidc doctor` uses; OIDC trust
+is judged by `tfoidc.identity.trust.audit_trust_policy`, so the guardrail and `doctor` never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tfoidc.guardrails.documents import (
+    PolicySource,
+    allows_anyone,
+    parsed,
+    policy_sources,
+    restricted_by_condition,
+)
+from tfoidc.guardrails.model import Severity
+from tfoidc.guardrails.registry import Hit, RuleContext, rule
+from tfoidc.identity.policy_document import PolicyDocument, Statement, action_matches
+from tfoidc.identity.trust import WEB_IDENTITY_ACTION, audit_trust_policy
+from tfoidc.plan.model import Plan
+
+PERMISSION_POLICY_TYPES = (
+    "aws_iam_policy",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+    "aws_iam_role",  # its inline_policy blocks; the trust policy is judged by the trust rules
+)
+ASSUME_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+# Audit findings that block by default; the others are weaknesses worth a warning.
+BLOCKING_TRUST_CODES = frozenset({"no-sub", "sub-any-project", "forallvalues-allow"})
+
+
+def permission_documents(plan: Plan) -> Iterator[tuple[PolicySource, PolicyDocument]]:
+    for source in policy_sources(plan, PERMISSION_POLICY_TYPES):
+        if source.attribute == "assume_role_policy":
+            continue
+        document = parsed(source)
+        if document is not None:
+            yield source, document
+
+
+def trust_documents(plan: Plan) -> Iterator[tuple[PolicySource, PolicyDocument]]:
+    """Role trust policies, and policy-document data sources that are written as trust policies."""
+    for source in policy_sources(plan, ("aws_iam_role",)):
+        role_trust = source.attribute == "assume_role_policy"
+        if not (role_trust or source.is_data):
+            continue
+        document = parsed(source)
+        if document is not None and (role_trust or any(_is_trust_statement(s) for s in document.statements)):
+            yield source, document
+
+
+def _is_trust_statement(statement: Statement) -> bool:
+    return statement.has_principal_element and any(
+        action_matches(pattern, action) for pattern in statement.actions for action in ASSUME_ACTIONS
+    )
+
+
+def _where(source: PolicySource, index: int, statement: Statement) -> str:
+    sid = f" ({statement.sid})" if statement.sid else ""
+    return f"statement {index}{sid}"
+
+
+@rule(
+    "TFO-IAM-001",
+    title="IAM policy grants every action, or every action of a service on every resource",
+    severity=Severity.BLOCK,
+    rationale='Action "*" is administrator access; "service:*" on Resource "*" hands over the whole '
+    "service, including actions added later, for every resource in the account.",
+    fix="List the actions the workload calls and the resources it needs (IAM Access Analyzer can generate "
+    "a policy from CloudTrail activity).",
+    references=("CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_355", "CKV_AWS_1", "CKV_AWS_49", "AWS-0057"),
+)
+def wildcard_actions(ctx: RuleContext) -> Iterator[Hit]:
+    for source, document in permission_documents(ctx.plan):
+        for index, statement in enumerate(document.statements):
+            if statement.effect != "Allow":
+                continue
+            attribute = f"{source.attribute}.Statement[{index}]"
+            every_resource = "*" in statement.resources
+            if "*" in statement.actions:
+                scope = "on every resource" if every_resource else "on its resources"
+                yield Hit(
+                    source.address,
+                    f'{_where(source, index, statement)} allows Action "*" {scope}',
+                    attribute,
+                    severity=Severity.BLOCK if every_resource else Severity.WARN,
+                )
+                continue
+            services = sorted({a for a in statement.actions if a.endswith(":*") and ":" in a})
+            if services and every_resource:
+                yield Hit(
+                    source.address,
+                    f'{_where(source, index, statement)} allows {", ".join(services)} on Resource "*"',
+                    attribute,
+                    severity=Severity.WARN,
+                )
+
+
+@rule(
+    "TFO-IAM-002",
+    title="IAM role can be assumed by anyone",
+    severity=Severity.BLOCK,
+    rationale='A trust policy that allows Principal "*" (or everyone but a NotPrincipal) with no condition '
+    "on the caller's account or organisation lets any AWS account or identity take the role.",
+    fix="Name the trusted principals (account ARNs, services, the OIDC provider) and add conditions such "
+    "as aws:PrincipalOrgID or sts:ExternalId where a third party assumes the role.",
+    references=("CKV_AWS_60", "CKV_AWS_61"),
+)
+def role_assumable_by_anyone(ctx: RuleContext) -> Iterator[Hit]:
+    for source, document in trust_documents(ctx.plan):
+        for index, statement in enumerate(document.statements):
+            if (
+                _is_trust_statement(statement)
+                and allows_anyone(statement)
+                and not restricted_by_condition(statement)
+            ):
+                yield Hit(
+                    source.address,
+                    f'{_where(source, index, statement)} lets Principal "*" assume the role',
+                    f"{source.attribute}.Statement[{index}]",
+                )
+
+
+@rule(
+    "TFO-IAM-003",
+    title="OIDC trust policy lets other projects, refs or audiences assume the role",
+    severity=Severity.BLOCK,
+    rationale="A web-identity trust without a pinned `sub` (or with `project_path:*`, a group-wide or "
+    "any-ref wildcard, no `aud`, or ForAllValues in an Allow) lets CI jobs of other projects or "
+    "unprotected branches on the same issuer obtain the role's credentials.",
+    fix="Condition the statement with StringEquals/StringLike on <issuer>:sub = "
+    "project_path:<group>/<project>:ref_type:branch:ref:<protected branch> and <issuer>:aud = the audience "
+    "your ID token requests.",
+    references=("CKV_AWS_358",),
+)
+def oidc_trust(ctx: RuleContext) -> Iterator[Hit]:
+    issuer_host = ctx.params.get("issuer_host")
+    for source, document in trust_documents(ctx.plan):
+        if not any(action_matches(p, WEB_IDENTITY_ACTION) for s in document.statements for p in s.actions):
+            continue
+        for warning in audit_trust_policy(document, issuer_host=issuer_host):
+            if warning.code == "principal-any":
+                continue  # TFO-IAM-002's finding
+            index = warning.statement_index
+            attribute = source.attribute if index is None else f"{source.attribute}.Statement[{index}]"
+            yield Hit(
+                source.address,
+                f"{warning.message} [{warning.code}]",
+                attribute,
+                severity=Severity.BLOCK if warning.code in BLOCKING_TRUST_CODES else Severity.WARN,
+            )

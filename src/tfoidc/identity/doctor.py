@@ -1,0 +1,109 @@
+"""`tfoidc doctor`: read a role's trust policy and the account's OIDC providers, then explain, as IAM
+would decide it, whether this token may assume the role.
+
+Reading uses the caller's own credentials (a developer's profile); the verdict is B's pure evaluator.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tfoidc.errors import InputError
+from tfoidc.identity.sts import aws_call, client_config, session
+from tfoidc.identity.trust import (
+    TrustDecision,
+    TrustWarning,
+    audit_trust_policy,
+    evaluate_trust_policy,
+    issuer_host_of,
+    oidc_provider_host,
+)
+
+
+@dataclass(frozen=True)
+class RoleTrust:
+    """What IAM holds about a role's web-identity trust."""
+
+    role_arn: str
+    policy: dict[str, Any]
+    oidc_provider_arns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    role_arn: str
+    issuer_host: str
+    provider_arn: str
+    provider_registered: bool
+    decision: TrustDecision
+    warnings: tuple[TrustWarning, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return self.provider_registered and self.decision.allowed
+
+    @property
+    def reason(self) -> str:
+        if not self.provider_registered:
+            return f"the account has no IAM OIDC provider for {self.issuer_host}"
+        return self.decision.reason
+
+
+def role_name_of(role_arn: str) -> str:
+    """'arn:aws:iam::123456789012:role/path/name' -> 'name'."""
+    prefix, _, rest = role_arn.partition(":role/")
+    if not prefix.startswith("arn:") or not rest:
+        raise InputError(
+            f"--role-arn {role_arn!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+        )
+    return rest.rsplit("/", 1)[-1]
+
+
+def read_role_trust(role_arn: str, *, profile: str | None, region: str | None = None) -> RoleTrust:
+    """IAM GetRole + ListOpenIDConnectProviders with the caller's own credentials."""
+    iam = session(profile).client("iam", region_name=region, config=client_config())
+    name = role_name_of(role_arn)
+    role = aws_call(lambda: iam.get_role(RoleName=name), operation="iam:GetRole", role_arn=role_arn)
+    providers = aws_call(
+        iam.list_open_id_connect_providers, operation="iam:ListOpenIDConnectProviders", role_arn=role_arn
+    )
+    return RoleTrust(
+        role_arn=role_arn,
+        policy=decode_policy(role["Role"]["AssumeRolePolicyDocument"]),
+        oidc_provider_arns=tuple(p["Arn"] for p in providers.get("OpenIDConnectProviderList", [])),
+    )
+
+
+def decode_policy(document: str | Mapping[str, Any]) -> dict[str, Any]:
+    """IAM returns policy documents URL-encoded in its raw API; boto3 usually decodes them already."""
+    if isinstance(document, Mapping):
+        return dict(document)
+    text = urllib.parse.unquote(document) if document.lstrip().startswith("%") else document
+    try:
+        decoded = json.loads(text)
+    except ValueError:
+        decoded = json.loads(urllib.parse.unquote(text))
+    if not isinstance(decoded, dict):
+        raise InputError("the role's trust policy is not a JSON object")
+    return decoded
+
+
+def diagnose(trust: RoleTrust, claims: Mapping[str, Any]) -> Diagnosis:
+    """Pure: the decision for `claims` against `trust`, and the audit warnings."""
+    host = issuer_host_of(str(claims.get("iss", "")))
+    registered = next((a for a in trust.oidc_provider_arns if oidc_provider_host(a) == host), None)
+    account = trust.role_arn.split(":")[4] if trust.role_arn.count(":") >= 5 else "000000000000"
+    provider_arn = registered or f"arn:aws:iam::{account}:oidc-provider/{host}"
+    decision = evaluate_trust_policy(trust.policy, claims=claims, provider_arn=provider_arn, issuer_host=host)
+    return Diagnosis(
+        role_arn=trust.role_arn,
+        issuer_host=host,
+        provider_arn=provider_arn,
+        provider_registered=registered is not None,
+        decision=decision,
+        warnings=tuple(audit_trust_policy(trust.policy, issuer_host=host)),
+    )

@@ -1,0 +1,185 @@
+"""The lifecycle commands as plain functions: each takes resolved inputs and returns what happened."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+from rich.console import Console
+
+from tfoidc.analysis import Analysis
+from tfoidc.config import Config
+from tfoidc.errors import OperationalError
+from tfoidc.lifecycle.artifacts import (
+    drift_summary,
+    redact_plan_document,
+    write_analysis_reports,
+    write_drift_summary,
+    write_json,
+)
+from tfoidc.lifecycle.session import Session
+from tfoidc.lifecycle.target import Target, current_commit
+from tfoidc.pipeline import analyze
+from tfoidc.plan.drift import DriftReport, detect_drift
+from tfoidc.plan.parse import load_plan, parse_plan
+from tfoidc.terraform.binary import TerraformBinary
+from tfoidc.terraform.manifest import PlanManifest, recorded_claims, sha256_file, write_manifest
+from tfoidc.terraform.masking import Masker
+from tfoidc.terraform.runner import StepTiming, TerraformRunner
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    target: Target
+    analysis: Analysis
+    has_changes: bool
+    reports: dict[str, Path]
+    manifest: PlanManifest
+    timings: list[StepTiming] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    target: Target
+    timings: list[StepTiming] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DriftOutcome:
+    environment: str | None
+    report: DriftReport
+    summary_files: tuple[Path, Path]
+    timings: list[StepTiming] = field(default_factory=list)
+
+
+def make_runner(
+    target: Target, binary: TerraformBinary, session: Session, console: Console
+) -> TerraformRunner:
+    return TerraformRunner(
+        binary=binary,
+        root=target.root,
+        env=session.terraform_env,
+        masker=Masker(session.secrets),
+        console=console,
+    )
+
+
+def init_and_validate(runner: TerraformRunner, target: Target, plugin_dir: Path | None) -> None:
+    runner.init(backend_config=target.env.backend_config, plugin_dir=target.plugin_dir(plugin_dir))
+    runner.validate()
+
+
+def run_plan(
+    target: Target,
+    config: Config,
+    *,
+    binary: TerraformBinary,
+    session: Session,
+    console: Console,
+    environ: Mapping[str, str],
+    plugin_dir: Path | None = None,
+    lock_timeout: str | None = None,
+) -> PlanOutcome:
+    """init -> validate -> plan -> show -json -> analysis -> reports; the manifest is written last, so
+    only a complete plan run can ever be applied."""
+    target.out_dir.mkdir(parents=True, exist_ok=True)
+    target.manifest.unlink(missing_ok=True)
+    runner = make_runner(target, binary, session, console)
+    init_and_validate(runner, target, plugin_dir)
+    partial = target.out_dir / ".tfplan.partial"
+    has_changes = runner.plan(
+        partial, var_files=target.var_files(), lock_timeout=lock_timeout or target.env.lock_timeout
+    )
+    os.replace(partial, target.tfplan)
+    plan_doc = redact_plan_document(_json_object(runner.show_json(target.tfplan)))
+    write_json(target.plan_json, plan_doc)
+    analysis = analyze(
+        parse_plan(target.plan_json.read_bytes(), source=str(target.plan_json)),
+        config,
+        environment=target.name,
+    )
+    reports = write_analysis_reports([analysis], target.out_dir, config)
+    manifest = PlanManifest(
+        environment=target.name,
+        plan_sha256=sha256_file(target.tfplan),
+        terraform_version=binary.version,
+        root=target.root_label,
+        commit_sha=current_commit(environ, target.root),
+        pipeline_id=environ.get("CI_PIPELINE_ID") or _str_claim(session, "pipeline_id"),
+        job_id=environ.get("CI_JOB_ID") or _str_claim(session, "job_id"),
+        claims=recorded_claims(session.claims),
+        has_changes=has_changes,
+        blocking_findings=[f"{f.rule} on {f.address}" for f in analysis.blocking_findings],
+        local=session.local,
+    )
+    write_manifest(target.manifest, manifest)
+    return PlanOutcome(target, analysis, has_changes, reports, manifest, runner.timings)
+
+
+def run_apply(
+    target: Target,
+    *,
+    binary: TerraformBinary,
+    session: Session,
+    console: Console,
+    plugin_dir: Path | None = None,
+    lock_timeout: str | None = None,
+) -> ApplyOutcome:
+    """Apply exactly the saved plan (its manifest was verified by the caller before any credential)."""
+    runner = make_runner(target, binary, session, console)
+    runner.init(backend_config=target.env.backend_config, plugin_dir=target.plugin_dir(plugin_dir))
+    runner.apply(target.tfplan, lock_timeout=lock_timeout or target.env.lock_timeout)
+    return ApplyOutcome(target, runner.timings)
+
+
+def run_drift(
+    target: Target,
+    *,
+    binary: TerraformBinary,
+    session: Session,
+    console: Console,
+    plugin_dir: Path | None = None,
+    lock_timeout: str | None = None,
+) -> DriftOutcome:
+    target.out_dir.mkdir(parents=True, exist_ok=True)
+    runner = make_runner(target, binary, session, console)
+    init_and_validate(runner, target, plugin_dir)
+    drift_plan = target.out_dir / "drift.tfplan"
+    # Terraform 1.0's -detailed-exitcode says "changes" for every refresh-only plan that has state, so
+    # drift is read from the plan's resource_drift instead of the exit code.
+    runner.plan(
+        drift_plan,
+        var_files=target.var_files(),
+        refresh_only=True,
+        lock_timeout=lock_timeout or target.env.lock_timeout,
+    )
+    plan_json = target.out_dir / "drift-plan.json"
+    write_json(plan_json, redact_plan_document(_json_object(runner.show_json(drift_plan))))
+    drift_plan.unlink(missing_ok=True)
+    outcome = drift_from_plan_json(plan_json, target.out_dir, target.name)
+    return DriftOutcome(outcome.environment, outcome.report, outcome.summary_files, runner.timings)
+
+
+def drift_from_plan_json(plan_json: Path, out_dir: Path, environment: str | None) -> DriftOutcome:
+    """The drift summary of an existing refresh-only plan JSON (no credentials, no Terraform)."""
+    report = detect_drift(load_plan(plan_json))
+    files = write_drift_summary(out_dir, drift_summary(environment, report))
+    return DriftOutcome(environment, report, files)
+
+
+def _json_object(data: bytes) -> dict[str, object]:
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise OperationalError(f"terraform show -json printed invalid JSON ({exc})") from None
+    if not isinstance(doc, dict):
+        raise OperationalError("terraform show -json did not print a JSON object")
+    return doc
+
+
+def _str_claim(session: Session, name: str) -> str | None:
+    value = session.claims.get(name)
+    return None if value is None else str(value)

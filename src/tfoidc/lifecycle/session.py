@@ -1,0 +1,136 @@
+"""Credentials for one Terraform run: from the job's ID token (CI) or the developer's profile (--local).
+
+Credentials reach Terraform only through the environment built here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tfoidc.config import EnvironmentConfig
+from tfoidc.errors import InputError
+from tfoidc.identity.claims import verify_token
+from tfoidc.identity.sts import (
+    AwsCredentials,
+    assume_role_with_profile,
+    assume_role_with_web_identity,
+    chain_role,
+)
+from tfoidc.identity.token import IdToken, discover_token
+
+# Ambient settings that would make Terraform use other credentials than the ones tfoidc obtained, and
+# the ID token itself, which Terraform has no use for.
+_DROPPED_FROM_TERRAFORM = (
+    "AWS_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "GITLAB_OIDC_TOKEN",
+    "CI_JOB_JWT",
+    "CI_JOB_JWT_V2",
+)
+
+
+@dataclass(frozen=True)
+class Session:
+    terraform_env: dict[str, str] = field(repr=False)
+    secrets: tuple[str, ...] = field(repr=False)
+    claims: dict[str, Any]
+    role_arn: str
+    local: bool
+
+
+@dataclass(frozen=True)
+class VerifiedIdentity:
+    token: IdToken = field(repr=False)
+    claims: dict[str, Any]
+
+
+def verify_identity(
+    env: EnvironmentConfig,
+    *,
+    environ: Mapping[str, str],
+    token_file: Path | None = None,
+    token_var: str = "GITLAB_OIDC_TOKEN",
+) -> VerifiedIdentity:
+    """The job's ID token and its verified claims; no AWS call yet."""
+    token = discover_token(token_file=token_file, token_var=token_var, environ=environ)
+    claims = verify_token(
+        token,
+        audience=env.audience or environ.get("TFOIDC_AUDIENCE"),
+        issuer=env.issuer or environ.get("TFOIDC_ISSUER"),
+    )
+    return VerifiedIdentity(token=token, claims=dict(claims))
+
+
+def ci_session(
+    environment: str,
+    env: EnvironmentConfig,
+    identity: VerifiedIdentity,
+    *,
+    environ: Mapping[str, str],
+    for_apply: bool = False,
+) -> Session:
+    """STS AssumeRoleWithWebIdentity (the plan role when one is set and this is not an apply), then the
+    optional chained role."""
+    role_arn = env.role_arn if for_apply else (env.plan_role_arn or env.role_arn)
+    role_arn = _required(role_arn, environment, "role_arn")
+    creds = assume_role_with_web_identity(
+        identity.token,
+        identity.claims,
+        role_arn=role_arn,
+        duration_seconds=env.session_duration,
+        region=env.region,
+    )
+    if env.chain_role_arn:
+        creds = chain_role(creds, role_arn=env.chain_role_arn, region=env.region)
+    return Session(
+        terraform_env=terraform_environment(environ, creds, env.region),
+        secrets=(identity.token.raw, *creds.secrets(), *user_listed_secrets(env, environ)),
+        claims=identity.claims,
+        role_arn=creds.role_arn,
+        local=False,
+    )
+
+
+def local_session(
+    environment: str, env: EnvironmentConfig, *, environ: Mapping[str, str], profile: str | None
+) -> Session:
+    """A developer's own AWS credentials (profile, SSO, ...) assume the environment's local role."""
+    role_arn = _required(env.local_role_arn, environment, "local_role_arn")
+    creds = assume_role_with_profile(
+        role_arn=role_arn, profile=profile, duration_seconds=env.session_duration, region=env.region
+    )
+    return Session(
+        terraform_env=terraform_environment(environ, creds, env.region),
+        secrets=(*creds.secrets(), *user_listed_secrets(env, environ)),
+        claims={},
+        role_arn=creds.role_arn,
+        local=True,
+    )
+
+
+def terraform_environment(
+    environ: Mapping[str, str], creds: AwsCredentials, region: str | None
+) -> dict[str, str]:
+    env = {k: v for k, v in environ.items() if k not in _DROPPED_FROM_TERRAFORM}
+    env.update(creds.as_env())
+    if region:
+        env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = region
+    env.update({"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"})
+    return env
+
+
+def user_listed_secrets(env: EnvironmentConfig, environ: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(environ[name] for name in env.mask_env if environ.get(name))
+
+
+def _required(value: str | None, environment: str, key: str) -> str:
+    if not value:
+        raise InputError(f"environments.{environment}.{key} is not set in tfoidc.toml")
+    return value
