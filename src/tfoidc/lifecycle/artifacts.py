@@ -3,8 +3,7 @@ reports and the drift summary. Every file is written atomically."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from tfoidc.config import Config
 from tfoidc.plan.drift import DriftReport, summarize_drift
 from tfoidc.plan.model import REDACTED
 from tfoidc.plan.parse import redact
+from tfoidc.report import write_reports
 from tfoidc.terraform.manifest import write_atomic
 
 JSON_OPTIONS = orjson.OPT_INDENT_2
@@ -87,19 +87,8 @@ def write_json(path: Path, data: Any) -> Path:
 
 
 def write_analysis_reports(analyses: Sequence[Analysis], out_dir: Path, config: Config) -> dict[str, Path]:
-    """Every report format when the report stage provides them, else the `tfoidc.json` contract."""
-    writer = _report_writer()
-    if writer is not None:
-        return dict(writer(analyses, out_dir, config=config))
-    data = analyses[0].to_dict() if len(analyses) == 1 else [a.to_dict() for a in analyses]
-    return {"json": write_json(out_dir / "tfoidc.json", data)}
-
-
-def _report_writer() -> Callable[..., dict[str, Path]] | None:
-    # Looked up at run time: the report stage is optional for the lifecycle (plan still works without it).
-    module = importlib.import_module("tfoidc.report")
-    writer = getattr(module, "write_reports", None)
-    return writer if callable(writer) else None
+    """Every report format of every environment, and the merge request note."""
+    return write_reports(analyses, out_dir, config=config.report)
 
 
 def drift_summary(environment: str | None, report: DriftReport) -> dict[str, Any]:
