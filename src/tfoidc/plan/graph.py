@@ -2,8 +2,8 @@
 
 Edges point from a dependent to what it depends on: `(a, b)` means *a depends on b*.
 
-Node ids: resource instances by their address (a deposed object as "<address> (deposed <key>)");
-a configured resource without any planned instance by its configuration address; module calls as
+Node ids: resource instances by their address (a deposed object as "<address> (deposed <key>)")
+(a configured resource with no planned instance, e.g. `count = 0`, has no node); module calls as
 "module.a" / "module.a.module.b" (no instance keys); outputs as "output.x" (root) and
 "module.a.output.x"; variables as "var.x" and "module.a.var.x". Every node carries `kind`
 (resource | module | output | variable), `type`, `action`, `mode` and `module`.
@@ -474,14 +474,17 @@ class _Builder:
                             self.g.add_edge(address, target)
 
     def _matching_ids(self, plan: Plan) -> None:
-        owner: dict[str, str] = {}
+        owners: dict[str, set[str]] = defaultdict(set)
         for rc in plan.resource_changes:
             for values in (rc.before, rc.after):
                 if isinstance(values, dict):
                     for key in ("id", "arn"):
                         value = values.get(key)
                         if isinstance(value, str) and len(value) >= _MIN_INFERRED_ID:
-                            owner.setdefault(value, rc.address)
+                            owners[value].add(rc.address)
+        # An id two resources share (a trail named after its random_id) says nothing about which
+        # depends on which: guessing would invent a cycle, so it infers no edge.
+        owner = {value: next(iter(found)) for value, found in owners.items() if len(found) == 1}
         if not owner:
             return
         for rc in plan.resource_changes:
