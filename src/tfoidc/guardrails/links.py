@@ -41,7 +41,9 @@ def linked(
 def _by_value(
     rc: ResourceChange, attribute: str, candidates: list[ResourceChange], id_attributes: tuple[str, ...]
 ) -> list[ResourceChange]:
-    wanted = (rc.after or {}).get(attribute) if isinstance(rc.after, dict) else None
+    # a resource this plan deletes points at its target through its before-state
+    state = rc.after if isinstance(rc.after, dict) else rc.before
+    wanted = state.get(attribute) if isinstance(state, dict) else None
     if not known(wanted) or not isinstance(wanted, str):
         return []
     found = []

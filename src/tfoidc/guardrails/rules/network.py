@@ -110,7 +110,7 @@ def _ports_text(ingress: Ingress) -> str:
     references=("CKV_AWS_130", "AWS-0164"),
 )
 def public_subnet(ctx: RuleContext) -> Iterator[Hit]:
-    for rc in live(ctx.plan, "aws_subnet"):
+    for rc in live(ctx.plan, "aws_subnet", "aws_default_subnet"):
         if truthy(value(rc, "map_public_ip_on_launch")):
             yield Hit(rc.address, "map_public_ip_on_launch is true", "map_public_ip_on_launch")
 
