@@ -251,7 +251,13 @@ def price_lb(a: Attrs, p: Pricing) -> list[CostComponent]:
         raise Unpriceable(f"load balancer type {kind!r} is not in the catalog")
     return [
         p.hourly(f"{kind.capitalize()} load balancer", f"elb/{kind}-hour"),
-        p.usage_based("Load balancer capacity units", f"elb/{kind}-lcu-hour", "LCU", "lcu", HOURS_PER_MONTH),
+        p.usage_based(
+            "Load balancer capacity units",
+            f"elb/{kind}-lcu-hour",
+            "LCU",  # an LCU for a month, as Infracost shows it
+            "monthly_lcu_hours",
+            HOURS_PER_MONTH,
+        ),
     ]
 
 
@@ -269,7 +275,7 @@ def price_eip(a: Attrs, p: Pricing) -> list[CostComponent]:
 
 
 def price_vpc_endpoint(a: Attrs, p: Pricing) -> list[CostComponent]:
-    kind = a.optional("vpc_endpoint_type", "Gateway")
+    kind = a.get("vpc_endpoint_type", "Gateway")  # unknown is refused: Interface costs, Gateway is free
     if kind == "Gateway":
         return []
     if kind != "Interface":
@@ -387,19 +393,13 @@ def price_dynamodb_table(a: Attrs, p: Pricing) -> list[CostComponent]:
             ),
         ]
     else:
+        # Each global secondary index has its own provisioned capacity, billed like the table's.
+        indexes = a.blocks("global_secondary_index")
+        wcu = a.number("write_capacity") + sum((i.number("write_capacity", 0) for i in indexes), ZERO)
+        rcu = a.number("read_capacity") + sum((i.number("read_capacity", 0) for i in indexes), ZERO)
         parts = [
-            p.fixed(
-                "Write capacity unit (WCU)",
-                "dynamodb/wcu-hour",
-                "WCU-hours",
-                a.number("write_capacity") * HOURS_PER_MONTH,
-            ),
-            p.fixed(
-                "Read capacity unit (RCU)",
-                "dynamodb/rcu-hour",
-                "RCU-hours",
-                a.number("read_capacity") * HOURS_PER_MONTH,
-            ),
+            p.fixed("Write capacity unit (WCU)", "dynamodb/wcu-hour", "WCU-hours", wcu * HOURS_PER_MONTH),
+            p.fixed("Read capacity unit (RCU)", "dynamodb/rcu-hour", "RCU-hours", rcu * HOURS_PER_MONTH),
         ]
     parts.append(p.usage_based("Data storage", "dynamodb/storage-gb-month", "GB", "storage_gb"))
     return parts

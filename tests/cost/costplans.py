@@ -1,0 +1,118 @@
+"""Helpers for cost tests: plans derived from the fixture plans, and expected figures computed from the
+catalog's recorded prices (never typed in)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tfoidc.cost.catalog import Catalog, shipped_catalog
+from tfoidc.cost.config import CostConfig
+from tfoidc.cost.estimator import estimate
+from tfoidc.cost.model import CostEstimate, ResourceCost
+from tfoidc.plan import Plan, parse_plan
+
+HOURS = Decimal(730)
+AWS = "registry.terraform.io/hashicorp/aws"
+
+
+def shipped() -> Catalog:
+    """The shipped catalog alone (a user catalog in the developer's home must not leak in)."""
+    return Catalog((shipped_catalog(),))
+
+
+def price(key: str, region: str = "us-east-1", catalog: Catalog | None = None) -> Decimal:
+    found = (catalog or shipped()).price(region, key)
+    assert found is not None, f"the catalog has no {key} in {region}"
+    return found.amount
+
+
+@dataclass
+class Change:
+    """One resource change; `before`/`after` None mean absent (create/delete)."""
+
+    address: str
+    after: dict[str, Any] | None
+    before: dict[str, Any] | None = None
+    actions: tuple[str, ...] = ("create",)
+    after_unknown: dict[str, Any] = field(default_factory=dict)
+    after_sensitive: dict[str, Any] | None = None
+    provider: str = AWS
+
+    def document(self) -> dict[str, Any]:
+        parts = self.address.split(".")
+        module = ".".join(parts[:-2])
+        rtype, name = parts[-2], parts[-1].split("[")[0]
+        doc: dict[str, Any] = {
+            "address": self.address,
+            "mode": "managed",
+            "type": rtype,
+            "name": name,
+            "provider_name": self.provider,
+            "change": {
+                "actions": list(self.actions),
+                "before": self.before,
+                "after": self.after,
+                "after_unknown": self.after_unknown,
+            },
+        }
+        if module:
+            doc["module_address"] = module
+        if self.after_sensitive is not None:
+            doc["change"]["after_sensitive"] = self.after_sensitive
+        return doc
+
+
+def plan_document(changes: Iterable[Change], region: str | None = "us-east-1") -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "format_version": "1.0",
+        "terraform_version": "1.0.3",
+        "resource_changes": [c.document() for c in changes],
+    }
+    if region:
+        doc["configuration"] = {
+            "provider_config": {
+                "aws": {"name": "aws", "expressions": {"region": {"constant_value": region}}}
+            },
+            "root_module": {},
+        }
+    return doc
+
+
+def make_plan(changes: Iterable[Change], region: str | None = "us-east-1") -> Plan:
+    return parse_plan(json.dumps(plan_document(changes, region)).encode(), source="<test plan>")
+
+
+def run(plan: Plan, *, config: CostConfig | None = None, catalog: Catalog | None = None) -> CostEstimate:
+    return estimate(plan, catalog=catalog or shipped(), config=config or CostConfig())
+
+
+def priced(changes: Iterable[Change], **kwargs: Any) -> CostEstimate:
+    return run(make_plan(changes, kwargs.pop("region", "us-east-1")), **kwargs)
+
+
+def one(est: CostEstimate, address: str) -> ResourceCost:
+    found = [r for r in est.resources if r.address == address]
+    assert found, f"{address} was not priced: {[(n.address, n.reason) for n in est.not_priced]}"
+    return found[0]
+
+
+def fixture_resource(plan_path: Path, address: str) -> dict[str, Any]:
+    """The raw resource change of `address` in a fixture plan (a deep copy, to derive from)."""
+    doc = json.loads(plan_path.read_text(encoding="utf-8-sig"))
+    for rc in doc["resource_changes"]:
+        if rc["address"] == address:
+            return copy.deepcopy(rc)
+    raise AssertionError(f"{address} not in {plan_path}")
+
+
+def derive(plan_path: Path, edit: Any) -> Plan:
+    """A plan derived from a fixture plan: `edit(doc)` changes the document in place."""
+    doc = json.loads(plan_path.read_text(encoding="utf-8-sig"))
+    edit(doc)
+    return parse_plan(json.dumps(doc).encode(), source=f"derived from {plan_path.name}")
