@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from tfoidc.cli.console import stderr, stdout, warn
 from tfoidc.errors import AuthError, InputError
@@ -138,17 +140,18 @@ def _credentials(opts: TokenOptions, role: RoleOptions) -> tuple[Any, Any, dict[
     """(token, credentials, claims): discover, check, exchange, optionally chain."""
     from tfoidc.identity.sts import CHAINED_SESSION_LIMIT, assume_role_with_web_identity, chain_role
 
+    if role.chain_role_arn and role.duration > CHAINED_SESSION_LIMIT:
+        # a flag error: refuse it before the token is read or STS is called
+        raise InputError(
+            f"--duration {role.duration} with --chain-role-arn: AWS caps role-chained sessions at 3600s",
+            hint="pass --duration 3600 or less",
+        )
     token = _load_token(opts)
     claims = _verified_claims(token, opts)
     creds = assume_role_with_web_identity(
         token, claims, role_arn=role.role_arn, duration_seconds=role.duration, region=role.region
     )
     if role.chain_role_arn:
-        if role.duration > CHAINED_SESSION_LIMIT:
-            raise InputError(
-                f"--duration {role.duration} with --chain-role-arn: AWS caps role-chained sessions at 3600s",
-                hint="pass --duration 3600 or less",
-            )
         creds = chain_role(
             creds, role_arn=role.chain_role_arn, duration_seconds=role.duration, region=role.region
         )
@@ -241,8 +244,10 @@ def exec_(command: tuple[str, ...], **kwargs: Any) -> None:
         raise InputError(f"command not found: {command[0]}") from None
     except PermissionError:
         raise InputError(f"command not executable: {command[0]}") from None
+    # A child killed by a signal reports -N; shells report 128+N, which is what CI and `$?` expect.
+    code = completed.returncode if completed.returncode >= 0 else 128 - completed.returncode
     # SystemExit, not click's Exit: the group runs with standalone_mode=False, which swallows Exit's code.
-    sys.exit(completed.returncode)
+    sys.exit(code)
 
 
 # --- whoami -----------------------------------------------------------------------------------------
@@ -284,14 +289,14 @@ def whoami(role_arn: str | None, duration: int, region: str | None, fmt: str, **
 
 
 def _whoami_table(report: dict[str, Any]) -> Table:
-    table = Table(title=f"ID token from {report['source']}", show_header=False)
+    table = Table(title=escape(f"ID token from {report['source']}"), show_header=False)
     table.add_column("claim", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
     for name, value in report["claims"].items():
-        table.add_row(name, _claim_text(name, value))
-    table.add_row("checks", report["checks"])
+        table.add_row(Text(name), Text(_claim_text(name, value)))
+    table.add_row("checks", Text(report["checks"]))
     for name, value in report.get("aws", {}).items():
-        table.add_row(f"aws {name}", value)
+        table.add_row(f"aws {name}", Text(value))
     return table
 
 
@@ -327,40 +332,43 @@ def doctor(role_arn: str, profile: str | None, region: str | None, **kwargs: Any
     diagnosis = diagnose(read_role_trust(role_arn, profile=profile, region=region), claims)
     stdout.print(_doctor_table(diagnosis, claims))
     for warning in diagnosis.warnings:
-        warn(f"[{warning.code}] {warning.message}")
+        warn(escape(f"[{warning.code}] {warning.message}"))
     if not diagnosis.allowed:
         raise AuthError(
             f"IAM would refuse sts:AssumeRoleWithWebIdentity on {role_arn}: {diagnosis.reason}",
             hint="change the job's ref/audience, or the role's trust policy, so every condition of one Allow "
             "statement matches",
         )
-    stdout.print(f"[green]allowed[/green]: {diagnosis.reason}")
+    stdout.print(f"[green]allowed[/green]: {escape(diagnosis.reason)}")
 
 
 def _doctor_table(diagnosis: Any, claims: dict[str, Any]) -> Table:
     mark = {True: "[green]matched[/green]", False: "[red]not matched[/red]"}
-    table = Table(title=f"trust policy of {diagnosis.role_arn} for sub={claims.get('sub')!r}")
+    table = Table(title=escape(f"trust policy of {diagnosis.role_arn} for sub={claims.get('sub')!r}"))
     for column in ("statement", "check", "expected", "token"):
         table.add_column(column, overflow="fold")
     table.add_column("result", no_wrap=True)
     table.add_row(
         "-",
         "OIDC provider",
-        diagnosis.issuer_host,
-        diagnosis.provider_arn if diagnosis.provider_registered else "(not registered in the account)",
+        Text(diagnosis.issuer_host),
+        Text(diagnosis.provider_arn if diagnosis.provider_registered else "(not registered in the account)"),
         mark[diagnosis.provider_registered],
     )
+    # Policy text and claims are data, never rich markup: Text() keeps a '[' in them literal.
     for result in diagnosis.decision.statements:
-        label = f"{result.label} {result.effect}"
-        table.add_row(label, "principal", result.principal_explanation, "", mark[result.principal_matched])
-        table.add_row(label, "action", result.action_explanation, "", mark[result.action_matched])
+        label = Text(f"{result.label} {result.effect}")
+        table.add_row(
+            label, "principal", Text(result.principal_explanation), "", mark[result.principal_matched]
+        )
+        table.add_row(label, "action", Text(result.action_explanation), "", mark[result.action_matched])
         for condition in result.conditions:
             actual = "(absent)" if condition.actual is None else ", ".join(condition.actual)
             table.add_row(
                 label,
-                f"{condition.operator} {condition.key}",
-                ", ".join(condition.expected),
-                actual,
+                Text(f"{condition.operator} {condition.key}"),
+                Text(", ".join(condition.expected)),
+                Text(actual),
                 mark[condition.matched],
             )
     return table
