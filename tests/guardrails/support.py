@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from tests.conftest import PLANS, need_shared
-
 from tfoidc.cost.model import CostEstimate
 from tfoidc.guardrails.engine import evaluate
 from tfoidc.guardrails.model import Finding

@@ -11,8 +11,18 @@ import json
 from typing import Any
 
 import pytest
-from tests.guardrails.support import add_resource, addresses, change, fixture, hits, parse, policy_document, raw, run
 
+from tests.guardrails.support import (
+    add_resource,
+    addresses,
+    change,
+    fixture,
+    hits,
+    parse,
+    policy_document,
+    raw,
+    run,
+)
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.policy import GuardrailsPolicy, RuleSettings
 
@@ -80,12 +90,16 @@ def test_pinned_project_and_branch_with_audience_is_fine() -> None:
 def test_no_sub_condition_blocks() -> None:
     plan = gitlab_data_source(AUD)
     findings = run(plan, "TFO-IAM-003")
-    assert [(f.address, f.attribute, f.severity) for f in findings] == [(DOC, "statement.Statement[0]", Severity.BLOCK)]
+    assert [(f.address, f.attribute, f.severity) for f in findings] == [
+        (DOC, "statement.Statement[0]", Severity.BLOCK)
+    ]
     assert "[no-sub]" in findings[0].message and "any project" in findings[0].message
 
 
 def test_project_path_wildcard_blocks() -> None:
-    assert codes(gitlab_data_source(sub("StringLike", "project_path:*"), AUD)) == {"sub-any-project": Severity.BLOCK}
+    assert codes(gitlab_data_source(sub("StringLike", "project_path:*"), AUD)) == {
+        "sub-any-project": Severity.BLOCK
+    }
 
 
 def test_group_wide_wildcard_warns() -> None:
@@ -116,7 +130,9 @@ def test_for_all_values_in_an_allow_blocks() -> None:
 
 
 def test_negated_sub_condition_is_not_a_pin() -> None:
-    plan = gitlab_data_source(sub("StringNotEquals", "project_path:evil/project:ref_type:branch:ref:main"), AUD)
+    plan = gitlab_data_source(
+        sub("StringNotEquals", "project_path:evil/project:ref_type:branch:ref:main"), AUD
+    )
     assert "no-sub" in codes(plan)
 
 
@@ -124,7 +140,9 @@ def test_trust_policy_as_a_json_string_on_the_role() -> None:
     # jsonencode(...) output: the audience is pinned, the subject is not
     plan = role_plan(json.dumps({"Version": "2012-10-17", "Statement": [trust_statement(_aud_c())]}))
     findings = run(plan, "TFO-IAM-003")
-    assert [(f.address, f.attribute) for f in findings] == [("aws_iam_role.deploy", "assume_role_policy.Statement[0]")]
+    assert [(f.address, f.attribute) for f in findings] == [
+        ("aws_iam_role.deploy", "assume_role_policy.Statement[0]")
+    ]
     assert "[no-sub]" in findings[0].message
 
 
@@ -150,7 +168,9 @@ def test_issuer_host_parameter_audits_only_that_issuer() -> None:
     plan = gitlab_data_source(sub("StringEquals", PINNED_SUB), AUD)
     policy = GuardrailsPolicy(rules={"TFO-IAM-003": RuleSettings(params={"issuer_host": "gitlab.com"})})
     # the conditions name gitlab.example.com, so for gitlab.com nothing pins sub or aud
-    assert {"no-sub", "no-aud"} <= {f.message.rsplit("[", 1)[-1].rstrip("]") for f in run(plan, "TFO-IAM-003", policy=policy)}
+    assert {"no-sub", "no-aud"} <= {
+        f.message.rsplit("[", 1)[-1].rstrip("]") for f in run(plan, "TFO-IAM-003", policy=policy)
+    }
 
 
 # --- TFO-IAM-002: roles anyone can assume --------------------------------------------------------------
@@ -222,12 +242,16 @@ def test_specific_actions_on_every_resource_are_not_wildcards() -> None:
 
 def test_deny_with_action_star_is_not_a_grant() -> None:
     statement = {"Effect": "Deny", "Action": "*", "Resource": "*"}
-    doc = add_resource(raw(OIDC), "aws_iam_policy.guard", {"name": "guard", "policy": policy_document(statement)})
+    doc = add_resource(
+        raw(OIDC), "aws_iam_policy.guard", {"name": "guard", "policy": policy_document(statement)}
+    )
     assert run(parse(doc), "TFO-IAM-001") == []
 
 
 def test_role_inline_policy_with_action_star() -> None:
-    inline = [{"name": "admin", "policy": policy_document({"Effect": "Allow", "Action": "*", "Resource": "*"})}]
+    inline = [
+        {"name": "admin", "policy": policy_document({"Effect": "Allow", "Action": "*", "Resource": "*"})}
+    ]
     doc = add_resource(
         raw(OIDC),
         "aws_iam_role.admin",

@@ -6,8 +6,8 @@ import copy
 from typing import Any
 
 import pytest
-from tests.guardrails.support import add_resource, addresses, fixture, hits, parse, raw, run, set_after
 
+from tests.guardrails.support import add_resource, addresses, fixture, hits, parse, raw, run, set_after
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.policy import GuardrailsPolicy, RuleSettings
 
@@ -40,7 +40,9 @@ def sg_plan(**overrides: Any) -> Any:
 
 
 def test_subnet_mapping_public_ips() -> None:
-    doc = add_resource(raw(TRIVY), "aws_subnet.public", {"cidr_block": "10.0.1.0/24", "map_public_ip_on_launch": True})
+    doc = add_resource(
+        raw(TRIVY), "aws_subnet.public", {"cidr_block": "10.0.1.0/24", "map_public_ip_on_launch": True}
+    )
     add_resource(doc, "aws_subnet.private", {"cidr_block": "10.0.2.0/24", "map_public_ip_on_launch": False})
     assert hits(parse(doc), "TFO-NET-001") == {("aws_subnet.public", "map_public_ip_on_launch")}
 
@@ -69,12 +71,18 @@ def test_launch_template_interface_with_public_ip() -> None:
     doc = add_resource(
         raw(TRIVY),
         "aws_launch_template.web",
-        {"image_id": "ami-123", "network_interfaces": [{"associate_public_ip_address": "true", "device_index": 0}]},
+        {
+            "image_id": "ami-123",
+            "network_interfaces": [{"associate_public_ip_address": "true", "device_index": 0}],
+        },
     )
     add_resource(
         doc,
         "aws_launch_template.private",
-        {"image_id": "ami-123", "network_interfaces": [{"associate_public_ip_address": "false", "device_index": 0}]},
+        {
+            "image_id": "ami-123",
+            "network_interfaces": [{"associate_public_ip_address": "false", "device_index": 0}],
+        },
     )
     assert hits(parse(doc), "TFO-NET-002") == {
         ("aws_launch_template.web", "network_interfaces[0].associate_public_ip_address")
@@ -182,11 +190,21 @@ def test_publicly_accessible_database() -> None:
     doc = add_resource(
         raw(TRIVY),
         "aws_db_instance.main",
-        {"engine": "postgres", "instance_class": "db.t3.micro", "publicly_accessible": True, "storage_encrypted": True},
+        {
+            "engine": "postgres",
+            "instance_class": "db.t3.micro",
+            "publicly_accessible": True,
+            "storage_encrypted": True,
+        },
     )
     add_resource(
         doc,
         "aws_db_instance.internal",
-        {"engine": "postgres", "instance_class": "db.t3.micro", "publicly_accessible": False, "storage_encrypted": True},
+        {
+            "engine": "postgres",
+            "instance_class": "db.t3.micro",
+            "publicly_accessible": False,
+            "storage_encrypted": True,
+        },
     )
     assert hits(parse(doc), "TFO-NET-005") == {("aws_db_instance.main", "publicly_accessible")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from tests.guardrails.support import (
     add_resource,
     addresses,
@@ -16,7 +17,6 @@ from tests.guardrails.support import (
     run,
     set_after,
 )
-
 from tfoidc.guardrails.model import Severity
 
 BASE = "trivy/plan_open_sg_s3.json"  # aws_s3_bucket.planbucket ("tfsec-plan-testing"), no ACL, no block
@@ -89,7 +89,9 @@ def test_grant_block_to_a_public_group(group: str) -> None:
 
 
 def test_grant_to_a_canonical_user_is_not_public() -> None:
-    grant = [{"id": "79a59df900b949e55d96a1e698fbaced", "permissions": ["FULL_CONTROL"], "type": "CanonicalUser"}]
+    grant = [
+        {"id": "79a59df900b949e55d96a1e698fbaced", "permissions": ["FULL_CONTROL"], "type": "CanonicalUser"}
+    ]
     plan = parse(set_after(base(), BUCKET, grant=grant))
     assert hits(plan, "TFO-S3-001") == set()
 
@@ -110,7 +112,9 @@ def test_separate_bucket_acl_resource_makes_the_bucket_public() -> None:
 def test_separate_bucket_acl_linked_by_bucket_name_without_configuration() -> None:
     doc = base()
     del doc["configuration"]
-    add_resource(doc, "aws_s3_bucket_acl.by_name", {"acl": "public-read-write", "bucket": "tfsec-plan-testing"})
+    add_resource(
+        doc, "aws_s3_bucket_acl.by_name", {"acl": "public-read-write", "bucket": "tfsec-plan-testing"}
+    )
     findings = run(parse(doc), "TFO-S3-001")
     assert [f.address for f in findings] == ["aws_s3_bucket_acl.by_name"]
     assert BUCKET in findings[0].message
@@ -146,7 +150,9 @@ def test_separate_public_access_block_protects_a_public_acl() -> None:
 
 
 def test_block_with_only_policy_settings_does_not_protect_against_acls() -> None:
-    doc = with_block(set_after(base(), BUCKET, acl="public-read"), block_public_acls=False, ignore_public_acls=False)
+    doc = with_block(
+        set_after(base(), BUCKET, acl="public-read"), block_public_acls=False, ignore_public_acls=False
+    )
     plan = parse(doc)
     assert hits(plan, "TFO-S3-001") == {(BUCKET, "acl")}
     assert hits(plan, "TFO-S3-004") == {
@@ -161,7 +167,15 @@ def test_block_on_another_bucket_does_not_protect_this_one() -> None:
     add_resource(
         doc,
         "aws_s3_bucket_public_access_block.other",
-        {k: True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")},
+        {
+            k: True
+            for k in (
+                "block_public_acls",
+                "block_public_policy",
+                "ignore_public_acls",
+                "restrict_public_buckets",
+            )
+        },
         refs={"bucket": ["aws_s3_bucket.other.id", "aws_s3_bucket.other"]},
         after_unknown={"bucket": True},
     )
@@ -199,7 +213,9 @@ def bucket_policy(doc: dict[str, Any], *statements: dict[str, Any]) -> dict[str,
 def test_separate_bucket_policy_allowing_everyone(principal: Any) -> None:
     plan = parse(bucket_policy(base(), {**PUBLIC_READ, "Principal": principal}))
     findings = run(plan, "TFO-S3-002")
-    assert [(f.address, f.attribute) for f in findings] == [("aws_s3_bucket_policy.planbucket", "policy.Statement[0]")]
+    assert [(f.address, f.attribute) for f in findings] == [
+        ("aws_s3_bucket_policy.planbucket", "policy.Statement[0]")
+    ]
     assert "PublicRead" in findings[0].message and BUCKET in findings[0].message
 
 
@@ -247,7 +263,9 @@ def test_block_public_policy_protects_a_public_bucket_policy() -> None:
 
 
 def test_block_with_policy_settings_off_does_not_protect() -> None:
-    doc = with_block(bucket_policy(base(), PUBLIC_READ), block_public_policy=False, restrict_public_buckets=False)
+    doc = with_block(
+        bucket_policy(base(), PUBLIC_READ), block_public_policy=False, restrict_public_buckets=False
+    )
     assert addresses(parse(doc), "TFO-S3-002") == {"aws_s3_bucket_policy.planbucket"}
 
 
@@ -297,7 +315,14 @@ def test_each_public_access_block_setting_turned_off(setting: str) -> None:
 
 
 def test_inline_website_block() -> None:
-    website = [{"index_document": "index.html", "error_document": None, "redirect_all_requests_to": None, "routing_rules": None}]
+    website = [
+        {
+            "index_document": "index.html",
+            "error_document": None,
+            "redirect_all_requests_to": None,
+            "routing_rules": None,
+        }
+    ]
     plan = parse(set_after(base(), BUCKET, website=website))
     assert hits(plan, "TFO-S3-005") == {(BUCKET, "website")}
     # protected by block_public_policy, the website cannot be made public

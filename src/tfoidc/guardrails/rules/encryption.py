@@ -42,9 +42,18 @@ def unencrypted_ebs(ctx: RuleContext) -> Iterator[Hit]:
         if _unencrypted(rc, "encrypted"):
             yield Hit(rc.address, "encrypted is not true", "encrypted")
     for rc in live(ctx.plan, *DISK_BLOCKS):
+        if not blocks(rc, "root_block_device"):
+            # With no root_block_device block the provider asks for nothing and the root volume is
+            # encrypted only if the AMI's snapshot is (Checkov CKV_AWS_8 judges it the same way).
+            yield Hit(
+                rc.address,
+                "no root_block_device block: the root volume is unencrypted unless the AMI's snapshot is "
+                "encrypted",
+                "root_block_device",
+            )
         for block_name in DISK_BLOCKS[rc.type]:
-            for index, _ in enumerate(blocks(rc, block_name)):
-                if falsy(value(rc, block_name, index, "encrypted")):
+            for index, block in enumerate(blocks(rc, block_name)):
+                if falsy(value(rc, block_name, index, "encrypted")) and not block.get("snapshot_id"):
                     attribute = f"{block_name}[{index}].encrypted"
                     yield Hit(rc.address, f"{attribute} is false", attribute)
     for rc in live(ctx.plan, "aws_launch_template"):
