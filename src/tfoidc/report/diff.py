@@ -14,6 +14,7 @@ from typing import Any
 from tfoidc.plan.model import ResourceChange
 
 UNKNOWN = "(known after apply)"
+SAME_DOCUMENT = "(same JSON document, only its formatting changes)"
 _ABSENT = object()
 
 
@@ -49,22 +50,40 @@ class _Unknown:
 
 def _leaf_changes(path: str, before: Any, after: Any, max_chars: int) -> list[AttributeChange]:
     b_doc, a_doc = _json_document(before), _json_document(after)
-    if b_doc is not None and a_doc is not None:
-        b_flat = _flatten(_canonical(b_doc), "")
-        a_flat = _flatten(_canonical(a_doc), "")
-        inner = []
-        for sub in sorted(set(b_flat) | set(a_flat)):
-            bv, av = b_flat.get(sub, _ABSENT), a_flat.get(sub, _ABSENT)
-            if bv != av:
-                inner.append(
-                    AttributeChange(
-                        path=f"{path} ▸ {sub or '(document)'}",
-                        before=_render(bv, max_chars),
-                        after=_render(av, max_chars),
-                    )
-                )
-        return inner
-    return [AttributeChange(path=path, before=_render(before, max_chars), after=_render(after, max_chars))]
+    if b_doc is None or a_doc is None:
+        return [AttributeChange(path, _render(before, max_chars), _render(after, max_chars))]
+    b_flat = _flatten(_canonical(b_doc), "")
+    a_flat = _flatten(_canonical(a_doc), "")
+    inner: list[AttributeChange] = []
+    for sub in sorted(set(b_flat) | set(a_flat)):
+        bv, av = b_flat.get(sub, _ABSENT), a_flat.get(sub, _ABSENT)
+        if bv == av:
+            continue
+        where = f"{path} ▸ {sub or '(document)'}"
+        if isinstance(bv, _Set) or isinstance(av, _Set):
+            inner.extend(_set_changes(where, bv, av, max_chars))
+        else:
+            inner.append(AttributeChange(where, _render(bv, max_chars), _render(av, max_chars)))
+    if not inner:
+        return [AttributeChange(path, None, SAME_DOCUMENT)]
+    return inner
+
+
+class _Set(tuple[Any, ...]):
+    """A list of scalars in a JSON document, compared as a set (IAM Action, Resource, Principal)."""
+
+
+def _set_changes(where: str, before: Any, after: Any, max_chars: int) -> list[AttributeChange]:
+    def members(value: Any) -> list[Any]:
+        if value is _ABSENT:
+            return []
+        return list(value) if isinstance(value, _Set) else [value]
+
+    b, a = members(before), members(after)
+    return [
+        *(AttributeChange(f"{where}[]", _render(v, max_chars), None) for v in b if v not in a),
+        *(AttributeChange(f"{where}[]", None, _render(v, max_chars)) for v in a if v not in b),
+    ]
 
 
 def _json_document(value: Any) -> Any:
@@ -79,15 +98,23 @@ def _json_document(value: Any) -> Any:
 
 
 def _canonical(doc: Any) -> Any:
-    """Order-insensitive form: in policy documents a list of scalars is a set (Action, Resource...)."""
+    """Order-insensitive form: in policy documents a list of scalars is a set (Action, Resource...)
+    and a single string where a list may stand ("Action": "s3:GetObject") is a set of one."""
     if isinstance(doc, dict):
-        return {k: _canonical(v) for k, v in doc.items()}
+        return {k: _set_of_one(k, _canonical(v)) for k, v in doc.items()}
     if isinstance(doc, list):
         items = [_canonical(v) for v in doc]
         if all(not isinstance(v, dict | list) for v in items):
-            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+            return _Set(sorted(items, key=lambda v: json.dumps(v, sort_keys=True)))
         return items
     return doc
+
+
+_SET_KEYS = frozenset({"Action", "NotAction", "Resource", "NotResource", "AWS", "Service", "Federated"})
+
+
+def _set_of_one(key: str, value: Any) -> Any:
+    return _Set((value,)) if key in _SET_KEYS and isinstance(value, str) else value
 
 
 def _flatten(value: Any, prefix: str) -> dict[str, Any]:
@@ -96,7 +123,7 @@ def _flatten(value: Any, prefix: str) -> dict[str, Any]:
         for key, sub in value.items():
             out.update(_flatten(sub, f"{prefix}.{key}" if prefix else str(key)))
         return out
-    if isinstance(value, list) and value:
+    if isinstance(value, list) and value and not isinstance(value, _Set):
         out = {}
         for i, sub in enumerate(value):
             out.update(_flatten(sub, f"{prefix}[{i}]"))

@@ -1,13 +1,19 @@
-"""A Mermaid flowchart of the changed resources and what they touch (pure).
+"""A Mermaid flowchart of the changed resources and the resources they touch (pure).
 
 GitLab renders ```mermaid blocks in notes. Edges follow the plan graph: `a --> b` means a depends on b.
+Only resources are drawn: a dependency through variables, outputs or module calls is drawn as one
+edge between the resources at its ends, so a reviewer sees what a change can reach, not the wiring.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import networkx as nx
+
 from tfoidc.analysis import Analysis
+from tfoidc.plan.graph import RESOURCE
 
 ACTION_STYLE = {
     "create": "fill:#d3f9d8,stroke:#2b8a3e",
@@ -27,32 +33,52 @@ class MermaidGraph:
 
 
 def changed_subgraph_mermaid(analysis: Analysis, *, max_nodes: int) -> MermaidGraph | None:
-    """The changed resources plus their direct neighbours, at most `max_nodes` of them."""
+    """The changed resources plus the resources next to them, at most `max_nodes` of them."""
     g = analysis.graph.graph
     changed = [rc.address for rc in analysis.plan.changes() if rc.address in g]
     if not changed:
         return None
     changed_set = set(changed)
-    neighbours = sorted(
-        {n for a in changed for n in (*g.predecessors(a), *g.successors(a)) if n not in changed_set}
-    )
-    wanted = [*changed, *neighbours]
+    neighbours: set[str] = set()
+    for address in changed:
+        neighbours |= resource_neighbours(g, address, g.successors)
+        neighbours |= resource_neighbours(g, address, g.predecessors)
+    wanted = [*changed, *sorted(neighbours - changed_set)]
     kept = wanted[:max_nodes]
     kept_set = set(kept)
     ids = {address: f"n{i}" for i, address in enumerate(kept)}
     lines = ["flowchart LR"]
+    lines.extend(f'  {ids[address]}["{_label(address)}"]' for address in kept)
+    order = {address: i for i, address in enumerate(kept)}
     for address in kept:
-        lines.append(f'  {ids[address]}["{_label(address)}"]')
-    for a, b in g.edges():
-        if a in kept_set and b in kept_set:
-            lines.append(f"  {ids[a]} --> {ids[b]}")
-    for style, css in ACTION_STYLE.items():
-        lines.append(f"  classDef {style} {css}")
+        targets = resource_neighbours(g, address, g.successors) & kept_set
+        lines.extend(f"  {ids[address]} --> {ids[t]}" for t in sorted(targets, key=order.__getitem__))
+    by_class: dict[str, list[str]] = {}
     for address in kept:
         action = g.nodes[address].get("action", "") if address in changed_set else "context"
         if action in ACTION_STYLE:
-            lines.append(f"  class {ids[address]} {action}")
+            by_class.setdefault(action, []).append(ids[address])
+    for style, members in by_class.items():
+        lines.append(f"  classDef {style} {ACTION_STYLE[style]}")
+        lines.append(f"  class {','.join(members)} {style}")
     return MermaidGraph(text="\n".join(lines), drawn=len(kept), left_out=len(wanted) - len(kept))
+
+
+def resource_neighbours(g: nx.DiGraph, start: str, step: Callable[[str], Iterable[str]]) -> set[str]:
+    """Resources one step from `start` in direction `step`, looking through non-resource nodes."""
+    found: set[str] = set()
+    seen = {start}
+    stack = [start]
+    while stack:
+        for nxt in step(stack.pop()):
+            if nxt in seen:
+                continue
+            seen.add(nxt)
+            if g.nodes[nxt].get("kind") == RESOURCE:
+                found.add(nxt)
+            else:
+                stack.append(nxt)
+    return found
 
 
 def _label(address: str) -> str:

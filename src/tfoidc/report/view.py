@@ -6,6 +6,7 @@ the middle of a long section and the template can still say how much it left out
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Generic, TypeVar
@@ -18,6 +19,7 @@ from tfoidc.report.diff import AttributeChange, attribute_changes, replace_reaso
 from tfoidc.report.mermaid import MermaidGraph, changed_subgraph_mermaid
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 DEFAULT_ENVIRONMENT = "default"
 # Most destructive first: what a reviewer must not miss comes first.
@@ -45,6 +47,10 @@ class Shown(Generic[T]):
     @property
     def count(self) -> int:
         return len(self.head) + len(self.tail)
+
+    def map(self, fn: Callable[[T], U]) -> Shown[U]:
+        """The same selection with `fn` applied to each shown item (the left-out ones are never built)."""
+        return Shown(head=tuple(map(fn, self.head)), tail=tuple(map(fn, self.tail)), left_out=self.left_out)
 
 
 def shown(items: list[T] | tuple[T, ...], limit: int | None) -> Shown[T]:
@@ -127,6 +133,7 @@ class EnvView:
     mermaid: MermaidGraph | None
     notes: tuple[str, ...] = field(default=())
     minimal: bool = False
+    errored: bool = False
 
 
 @dataclass(frozen=True)
@@ -182,8 +189,10 @@ def build_env_view(analysis: Analysis, config: ReportConfig, limits: Limits) -> 
     for action in GROUP_ORDER:
         rcs = [rc for rc in changes if rc.action is action]
         if rcs:
-            items = [_change_item(rc, config, with_diff=limits.diffs) for rc in rcs]
-            groups.append(Group(action.value, GROUP_TITLES[action], shown(items, limits.of(action.value))))
+            items = shown(rcs, limits.of(action.value)).map(
+                lambda rc: _change_item(rc, config, with_diff=limits.diffs)
+            )
+            groups.append(Group(action.value, GROUP_TITLES[action], items))
     findings = sorted(analysis.findings, key=lambda f: (-f.severity.rank, f.waived, f.rule, f.address))
     drift = analysis.drift
     max_nodes = limits.mermaid_max_nodes if limits.mermaid_max_nodes is not None else config.mermaid_max_nodes
@@ -199,6 +208,7 @@ def build_env_view(analysis: Analysis, config: ReportConfig, limits: Limits) -> 
         mermaid=changed_subgraph_mermaid(analysis, max_nodes=max_nodes) if max_nodes > 0 else None,
         notes=(*analysis.plan.notes, *analysis.graph.notes),
         minimal=limits.minimal,
+        errored=analysis.plan.errored,
     )
 
 
