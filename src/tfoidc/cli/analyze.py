@@ -13,10 +13,14 @@ from tfoidc.analysis import Analysis, money
 from tfoidc.cli.console import stdout
 from tfoidc.cli.context import load_config_from_context
 from tfoidc.errors import InputError
+from tfoidc.guardrails.engine import enforce
+from tfoidc.guardrails.model import Finding
+from tfoidc.guardrails.policy import FailOn
 from tfoidc.pipeline import analyze as run_analysis
 from tfoidc.plan import load_plan
 
 FORMATS = ("text", "json", "md", "html")
+FAIL_ON: tuple[FailOn, ...] = ("block", "warn", "never")
 # Above this many changed resources the text table is cut; the JSON always has all of them.
 _TEXT_ROWS = 200
 _BLAST_LINES = 20
@@ -33,13 +37,26 @@ _BLAST_LINES = 20
     help="Write the result to FILE (atomically) instead of stdout.",
 )
 @click.option("--environment", "-e", default=None, help="Environment name (selects per-environment policy).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default=None,
+    help="Exit 3 when unwaived findings reach this severity: block, warn, or never "
+    "[default: guardrails.fail_on in tfoidc.toml, else block].",
+)
 @click.pass_context
 def analyze_command(
-    ctx: click.Context, plan_json: Path, fmt: str, output: Path | None, environment: str | None
+    ctx: click.Context,
+    plan_json: Path,
+    fmt: str,
+    output: Path | None,
+    environment: str | None,
+    fail_on: FailOn | None,
 ) -> None:
     """Analyse a `terraform show -json` plan file: changes, dependency graph, and the later stages.
 
-    --format json prints the versioned analysis contract (docs/analysis-json.md).
+    --format json prints the versioned analysis contract (docs/analysis-json.md). Guardrail findings
+    are printed (or written) first; then, if any unwaived finding reaches --fail-on, exit 3.
     """
     config = load_config_from_context(ctx)
     plan = load_plan(plan_json)
@@ -52,15 +69,16 @@ def analyze_command(
     analysis = run_analysis(plan, config, environment=environment)
     if fmt == "text" and output is None:
         print_text(analysis)
-        return
-    rendered = render(analysis, fmt)
-    if output is None:
-        sys.stdout.buffer.write(rendered)
-        sys.stdout.flush()
     else:
-        from tfoidc.report import write_atomic
+        rendered = render(analysis, fmt)
+        if output is None:
+            sys.stdout.buffer.write(rendered)
+            sys.stdout.flush()
+        else:
+            from tfoidc.report import write_atomic
 
-        write_atomic(output, rendered.decode())
+            write_atomic(output, rendered.decode())
+    enforce(analysis.findings, fail_on or config.guardrails.fail_on)
 
 
 def render(analysis: Analysis, fmt: str) -> bytes:
@@ -113,13 +131,10 @@ def print_text(analysis: Analysis) -> None:
             )
 
     if analysis.findings:
-        findings = Table(title="Findings", title_justify="left")
-        for column in ("severity", "rule", "address", "message"):
-            findings.add_column(column, overflow="fold")
-        for f in analysis.findings:
-            severity = f"{f.severity.value} (waived)" if f.waived else f.severity.value
-            findings.add_row(severity, f.rule, f.address, f.message)
-        stdout.print(findings)
+        stdout.print(f"Findings ({len(analysis.findings)})", markup=False)
+        for finding in analysis.findings:
+            for line in finding_lines(finding):
+                stdout.print(line, markup=False, soft_wrap=True)
 
     if analysis.cost is not None:
         c = analysis.cost
@@ -136,6 +151,22 @@ def print_text(analysis: Analysis) -> None:
 
     for note in (*plan.notes, *analysis.graph.notes):
         stdout.print(f"note: {note}", markup=False)
+
+
+def finding_lines(finding: Finding) -> list[str]:
+    """One finding as text: what, where, why, how to fix, and what else a deletion touches."""
+    severity = finding.severity.value.upper()
+    where = finding.address + (f" ({finding.attribute})" if finding.attribute else "")
+    lines = [f"[{severity}] {finding.rule} {finding.title}".rstrip(), f"    at:    {where}"]
+    lines.append(f"    why:   {finding.message}")
+    if finding.fix:
+        lines.append(f"    fix:   {finding.fix}")
+    if finding.blast_radius:
+        shown = ", ".join(finding.blast_radius[:10]) + (" …" if len(finding.blast_radius) > 10 else "")
+        lines.append(f"    blast radius: {len(finding.blast_radius)} dependent(s): {shown}")
+    if finding.waived:
+        lines.append(f"    waived: {finding.waiver_reason}")
+    return lines
 
 
 COMMANDS: list[click.Command] = [analyze_command]

@@ -90,7 +90,7 @@ class CustomRule(BaseModel):
         min_length=1
     )  # e.g. "tags.Owner", "ingress[*].cidr_blocks", "versioning[0].enabled"
     operator: Operator
-    value: Any = None
+    value: Any = Field(default=None, validate_default=True)  # so a missing value is checked too
     message: str = Field(min_length=1)
     severity: Severity = Severity.WARN
     fix: str | None = None
