@@ -94,3 +94,66 @@ def many_changes_plan(copies: int) -> dict[str, Any]:
 def write(doc: dict[str, Any], path: Path) -> Path:
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
+
+
+SENTINELS = {
+    "before": "SENTINEL-before-3f9c1e",
+    "after": "SENTINEL-after-8b2d7a",
+    "tag": "SENTINEL-tag-51e0c4",
+    "policy": "SENTINEL-policy-a4c9e2",
+    "table": "SENTINEL-table-0d6f3b",
+    "bucket": "SENTINEL-bucket-7e1a95",
+    "variable": "SENTINEL-variable-c3b8d1",
+    "output": "SENTINEL-output-92f4ab",
+}
+
+
+def sentinel_plan() -> dict[str, Any]:
+    """The review mix with every kind of value Terraform marks sensitive holding a sentinel string:
+    attributes before and after (top level, inside a map, a whole JSON policy), a sensitive
+    variable, a sensitive output, and the same values in planned_values."""
+    s = SENTINELS
+    doc = review_mix_plan()
+    policy = _change(doc, "aws_iam_policy.policy")["change"]
+    policy["before"]["description"] = s["before"]
+    policy["after"]["description"] = s["after"]
+    policy["after"]["tags"] = {"owner": s["tag"], "team": "platform"}
+    policy["before"]["tags"] = {"owner": "old-owner", "team": "platform"}
+    doc_after = json.loads(policy["after"]["policy"])
+    doc_after["Statement"][0]["Sid"] = s["policy"]
+    policy["after"]["policy"] = json.dumps(doc_after)
+    policy["before_sensitive"] = {"description": True}
+    policy["after_sensitive"] = {"description": True, "tags": {"owner": True}, "policy": True}
+
+    table = _change(doc, "aws_dynamodb_table.cross-environment-violations")["change"]
+    table["before"]["name"] = s["table"] + "-old"
+    table["after"]["name"] = s["table"]
+    table["before_sensitive"] = {"name": True}
+    table["after_sensitive"] = {"name": True}
+
+    bucket = _change(doc, "aws_s3_bucket.test-bucket1")["change"]
+    bucket["after"]["bucket"] = s["bucket"]
+    bucket["after_sensitive"] = {"bucket": True}
+
+    for resource in doc["planned_values"]["root_module"]["resources"]:
+        if resource["address"] == "aws_s3_bucket.test-bucket1":
+            resource["values"]["bucket"] = s["bucket"]
+            resource["sensitive_values"] = {"bucket": True}
+        if resource["address"] == "aws_dynamodb_table.cross-environment-violations":
+            resource["values"]["name"] = s["table"]
+            resource["sensitive_values"] = {"name": True}
+
+    doc["variables"]["db_password"] = {"value": s["variable"]}
+    doc["configuration"]["root_module"].setdefault("variables", {})["db_password"] = {"sensitive": True}
+    doc["output_changes"] = {
+        "db_password": {
+            "actions": ["create"],
+            "before": None,
+            "after": s["output"],
+            "after_unknown": False,
+            "before_sensitive": False,
+            "after_sensitive": True,
+        }
+    }
+    doc["planned_values"]["outputs"] = {"db_password": {"sensitive": True, "value": s["output"]}}
+    return doc
