@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +19,7 @@ from tfoidc.cost.model import CostEstimate, ResourceCost
 from tfoidc.plan import Plan, parse_plan
 
 HOURS = Decimal(730)
+_ADDRESS = re.compile(r"^(?:(?P<module>module\..+)\.)?(?P<type>[a-z0-9_]+)\.(?P<name>[\w-]+)(?:\[[^\]]+\])?$")
 AWS = "registry.terraform.io/hashicorp/aws"
 
 
@@ -45,9 +47,9 @@ class Change:
     provider: str = AWS
 
     def document(self) -> dict[str, Any]:
-        parts = self.address.split(".")
-        module = ".".join(parts[:-2])
-        rtype, name = parts[-2], parts[-1].split("[")[0]
+        match = _ADDRESS.match(self.address)
+        assert match, self.address
+        module, rtype, name = match["module"] or "", match["type"], match["name"]
         doc: dict[str, Any] = {
             "address": self.address,
             "mode": "managed",
