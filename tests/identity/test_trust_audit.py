@@ -164,3 +164,12 @@ def test_issuer_host_selects_the_keys_that_count() -> None:
 def test_gitlab_sub_classification(pattern: str, scope: str | None, any_ref: bool) -> None:
     assert gitlab_sub_scope(pattern) == scope
     assert gitlab_sub_any_ref(pattern) is any_ref
+
+
+def test_a_statement_for_another_provider_is_audited_for_its_own_keys_not_the_issuers() -> None:
+    other_host = "gitlab.example.com"
+    pinned = {"StringEquals": {f"{other_host}:aud": "x", f"{other_host}:sub": MAIN_SUB}}
+    policy = trust(pinned, Principal={"Federated": f"arn:aws:iam::123456789012:oidc-provider/{other_host}"})
+    assert codes(policy, issuer_host="https://gitlab.com") == []
+    open_ = trust({"StringEquals": {f"{other_host}:aud": "x"}}, Principal=policy["Statement"][0]["Principal"])
+    assert codes(open_, issuer_host="https://gitlab.com") == ["no-sub"]

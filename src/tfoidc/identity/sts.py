@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import boto3
 import botocore
 import botocore.exceptions
+import botocore.session
 from botocore.config import Config
 
 from tfoidc.errors import AuthError, InputError, OperationalError
@@ -208,9 +209,17 @@ def _client_config(*, unsigned: bool = False) -> Config:
 
 
 def _sts_client(*, region: str | None, config: Config, creds: AwsCredentials | None = None) -> Any:
+    """A client that carries its own credentials (or none): a profile only lends it region and endpoint
+    settings, so a $AWS_PROFILE this machine lacks (a laptop's, leaked into CI) must not stop it."""
+    try:
+        session = boto3.session.Session()
+    except botocore.exceptions.ProfileNotFound:
+        session = boto3.session.Session(
+            botocore_session=botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+        )
     if creds is None:
-        return boto3.session.Session().client("sts", region_name=region, config=config)
-    return boto3.session.Session().client(
+        return session.client("sts", region_name=region, config=config)
+    return session.client(
         "sts",
         region_name=region,
         config=config,
@@ -224,8 +233,9 @@ def _session(profile: str | None) -> boto3.Session:
     try:
         return boto3.Session(profile_name=profile)
     except botocore.exceptions.ProfileNotFound:
+        name, source = (profile, "--profile") if profile else (os.environ.get("AWS_PROFILE"), "$AWS_PROFILE")
         raise InputError(
-            f"AWS profile {profile!r} is not configured", hint="see `aws configure list-profiles`"
+            f"AWS profile {name!r} ({source}) is not configured", hint="see `aws configure list-profiles`"
         ) from None
 
 

@@ -257,13 +257,17 @@ def _allows_web_identity(statement: Statement) -> bool:
 
 
 def _audited_hosts(statement: Statement, issuer_host: str | None) -> set[str]:
-    if issuer_host is not None:
-        return {issuer_host_of(issuer_host).lower()}
     hosts = {
         host.lower()
         for name in statement.principals.get("Federated", ())
         if (host := oidc_provider_host(name)) is not None
     }
+    if issuer_host is not None:
+        issuer = issuer_host_of(issuer_host).lower()
+        # A statement that trusts only other providers is audited for those, not for this issuer's keys
+        # (it has none, and flagging "no sub" on it would be a false alarm).
+        if issuer in hosts or not hosts or _allows_any_principal(statement):
+            return {issuer}
     for condition in statement.conditions:
         host, _, claim = condition.key.rpartition(":")
         if host and claim.lower() in ("sub", "aud"):
