@@ -6,10 +6,21 @@ this module composes them and turns validation errors into one line naming every
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import ErrorDetails
 
 from tfoidc.cost.config import CostConfig
 from tfoidc.errors import InputError
@@ -18,9 +29,19 @@ from tfoidc.report.config import ReportConfig
 
 CONFIG_FILENAME = "tfoidc.toml"
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$"
+DURATION_PATTERN = r"^\d+(ms|s|m|h)$"
+ENVIRONMENT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+# What a failed `pattern` means, in words, for the one-line error.
+_PATTERN_MEANING = {
+    ROLE_ARN_PATTERN: "not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
+    DURATION_PATTERN: "not a duration such as 30s, 5m or 1h",
+    ENVIRONMENT_NAME_PATTERN: "an environment name must be letters, digits, '.', '_' or '-'",
+}
 
 
 BackendValue = str | int | bool
+# Environment names become directory names (tfoidc-out/<name>) and GitLab environment names.
+EnvironmentName = Annotated[str, StringConstraints(pattern=ENVIRONMENT_NAME_PATTERN)]
 
 
 class EnvironmentConfig(BaseModel):
@@ -28,7 +49,7 @@ class EnvironmentConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    root: str = Field(description="Terraform root directory, relative to tfoidc.toml.")
+    root: str = Field(min_length=1, description="Terraform root directory, relative to tfoidc.toml.")
     role_arn: str | None = Field(default=None, pattern=ROLE_ARN_PATTERN)
     plan_role_arn: str | None = Field(
         default=None,
@@ -43,7 +64,7 @@ class EnvironmentConfig(BaseModel):
     backend_config: dict[str, BackendValue] = Field(default_factory=dict)
     var_files: list[str] = Field(default_factory=list, description="Relative to the Terraform root.")
     plugin_dir: str | None = Field(default=None, description="Offline provider directory for init.")
-    lock_timeout: str = Field(default="0s", pattern=r"^\d+(ms|s|m|h)$")
+    lock_timeout: str = Field(default="0s", pattern=DURATION_PATTERN)
     mask_env: list[str] = Field(
         default_factory=list, description="Environment variables whose values never reach the output."
     )
@@ -61,11 +82,18 @@ class EnvironmentConfig(BaseModel):
             raise ValueError("apply_refs entries must not be blank")
         return refs
 
+    @field_validator("allow_local_apply")
+    @classmethod
+    def _local_apply_needs_local_role(cls, allowed: bool, info: ValidationInfo) -> bool:
+        if allowed and not info.data.get("local_role_arn"):
+            raise ValueError("allow_local_apply = true needs a valid local_role_arn")
+        return allowed
+
 
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    environments: dict[str, EnvironmentConfig] = Field(default_factory=dict)
+    environments: dict[EnvironmentName, EnvironmentConfig] = Field(default_factory=dict)
     guardrails: GuardrailsPolicy = Field(default_factory=GuardrailsPolicy)
     cost: CostConfig = Field(default_factory=CostConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
@@ -98,8 +126,38 @@ def find_config(start: Path) -> Path | None:
 
 
 def describe_validation_error(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        path = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        parts.append(f"{path}: {err['msg']}")
-    return "; ".join(parts)
+    """Every mistake with its key path, in one line: `a.b: what is wrong; c: ...`."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {_explain(err)}" for err in exc.errors()
+    )
+
+
+def _explain(err: ErrorDetails) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown key" + _did_you_mean(err)
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_MEANING:
+        return f"{_PATTERN_MEANING[ctx['pattern']]}, got {err['input']!r}"
+    message = err["msg"].removeprefix("Value error, ")
+    return message
+
+
+def _did_you_mean(err: ErrorDetails) -> str:
+    """A close known key for a misspelt one (`rol_arn` -> `role_arn`), when the model is known."""
+    name = str(err["loc"][-1]) if err["loc"] else ""
+    parent = _model_at(err["loc"][:-1])
+    if parent is None:
+        return ""
+    close = difflib.get_close_matches(name, list(parent.model_fields), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    if not loc:
+        return Config
+    if loc[0] == "environments" and len(loc) == 2:
+        return EnvironmentConfig
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,12 +13,13 @@ import click
 from tfoidc.cli.console import stderr, stdout
 from tfoidc.config import Config, find_config, load_config
 from tfoidc.errors import ExitCode, PolicyBlocked
+from tfoidc.guardrails.engine import enforce
 from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed
 from tfoidc.lifecycle.run import drift_from_plan_json, run_apply, run_drift, run_plan
 from tfoidc.lifecycle.session import Session, ci_session, local_session, verify_identity
 from tfoidc.lifecycle.target import Target, current_commit, resolve_target
 from tfoidc.terraform.binary import TerraformBinary, discover_terraform
-from tfoidc.terraform.manifest import read_manifest, verify_manifest
+from tfoidc.terraform.manifest import PlanManifest, read_manifest, verify_manifest
 from tfoidc.terraform.runner import StepTiming
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -103,12 +105,12 @@ def plan_command(
     )
     for kind, path in sorted(outcome.reports.items()):
         stdout.print(f"  {kind}: {path}")
-    if outcome.manifest.blocking_findings:
-        raise PolicyBlocked(
-            f"{len(outcome.manifest.blocking_findings)} blocking guardrail finding(s); apply will be refused"
-        )
+    if session.local and "html" in _by_format(outcome.reports):
+        stdout.print(f"HTML report: {_by_format(outcome.reports)['html']}")
+    # The manifest already records these findings, so `tfoidc apply` refuses this plan as well.
+    enforce(outcome.analysis.findings, config.guardrails.fail_on)
     if detailed_exitcode and outcome.has_changes:
-        ctx.exit(int(ExitCode.CHANGES))
+        _exit_changes_present()
 
 
 @click.command("apply")
@@ -135,7 +137,7 @@ def apply_command(
         identity = verify_identity(target.env, environ=environ, token_file=token_file)
         check_apply_allowed(environment, target.env, identity.claims)
     binary = discover_terraform(terraform_bin, environ)
-    _verify_saved_plan(target, binary, environ)
+    manifest = _verify_saved_plan(target, binary, environ, local=local)
     session: Session
     if local:
         session = local_session(environment, target.env, environ=environ, profile=profile)
@@ -144,6 +146,7 @@ def apply_command(
     _announce(binary, target, session)
     outcome = run_apply(
         target,
+        manifest,
         binary=binary,
         session=session,
         console=stderr,
@@ -208,7 +211,7 @@ def drift_command(
         stdout.print(f"{environment}: no drift")
     stdout.print(f"  summary: {json_file}, {md_file}")
     if drifted:
-        ctx.exit(int(ExitCode.CHANGES))
+        _exit_changes_present()
 
 
 @click.command("demo")
@@ -237,8 +240,16 @@ def _config_and_target(ctx: click.Context, environment: str, out_dir: Path | Non
     return config, resolve_target(config, config_dir, environment, out_dir)
 
 
-def _verify_saved_plan(target: Target, binary: TerraformBinary, environ: dict[str, str]) -> None:
+def _verify_saved_plan(
+    target: Target, binary: TerraformBinary, environ: dict[str, str], *, local: bool
+) -> PlanManifest:
     manifest = read_manifest(target.manifest)
+    if manifest.local != local:
+        made, now = ("--local", "a pipeline") if manifest.local else ("a pipeline", "--local")
+        raise PolicyBlocked(
+            f"the saved plan was made with {made} credentials and cannot be applied by {now}",
+            hint="plan and apply in the same mode",
+        )
     verify_manifest(
         manifest,
         plan_file=target.tfplan,
@@ -247,6 +258,18 @@ def _verify_saved_plan(target: Target, binary: TerraformBinary, environ: dict[st
         commit_sha=current_commit(environ, target.root),
         terraform_version=binary.version,
     )
+    return manifest
+
+
+def _exit_changes_present() -> None:
+    # sys.exit, not ctx.exit: `main` runs click with standalone_mode=False, where click turns ctx.exit
+    # into a return value that would be lost and the process would exit 0.
+    sys.exit(int(ExitCode.CHANGES))
+
+
+def _by_format(reports: dict[str, Path]) -> dict[str, Path]:
+    """Report paths by format (`html:sandbox` -> `html`), for the one-environment commands."""
+    return {kind.split(":", 1)[0]: path for kind, path in reports.items()}
 
 
 def _announce(binary: TerraformBinary, target: Target, session: Session) -> None:

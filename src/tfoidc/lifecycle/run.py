@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +13,9 @@ from rich.console import Console
 from tfoidc.analysis import Analysis
 from tfoidc.config import Config
 from tfoidc.errors import OperationalError
+from tfoidc.guardrails.engine import should_fail
+from tfoidc.guardrails.model import Finding
+from tfoidc.guardrails.policy import FailOn
 from tfoidc.lifecycle.artifacts import (
     drift_summary,
     redact_plan_document,
@@ -26,7 +29,13 @@ from tfoidc.pipeline import analyze
 from tfoidc.plan.drift import DriftReport, detect_drift
 from tfoidc.plan.parse import load_plan, parse_plan
 from tfoidc.terraform.binary import TerraformBinary
-from tfoidc.terraform.manifest import PlanManifest, recorded_claims, sha256_file, write_manifest
+from tfoidc.terraform.manifest import (
+    PlanManifest,
+    recorded_claims,
+    sha256_file,
+    verify_state_unchanged,
+    write_manifest,
+)
 from tfoidc.terraform.masking import Masker
 from tfoidc.terraform.runner import StepTiming, TerraformRunner
 
@@ -89,12 +98,15 @@ def run_plan(
     target.manifest.unlink(missing_ok=True)
     runner = make_runner(target, binary, session, console)
     init_and_validate(runner, target, plugin_dir)
+    lineage, serial = state_version(runner.state_pull())
     partial = target.out_dir / ".tfplan.partial"
     has_changes = runner.plan(
         partial, var_files=target.var_files(), lock_timeout=lock_timeout or target.env.lock_timeout
     )
     os.replace(partial, target.tfplan)
-    plan_doc = redact_plan_document(_json_object(runner.show_json(target.tfplan)))
+    plan_doc = runner.masker.mask_document(
+        redact_plan_document(_json_object(runner.show_json(target.tfplan)))
+    )
     write_json(target.plan_json, plan_doc)
     analysis = analyze(
         parse_plan(target.plan_json.read_bytes(), source=str(target.plan_json)),
@@ -112,8 +124,10 @@ def run_plan(
         job_id=environ.get("CI_JOB_ID") or _str_claim(session, "job_id"),
         claims=recorded_claims(session.claims),
         has_changes=has_changes,
-        blocking_findings=[f"{f.rule} on {f.address}" for f in analysis.blocking_findings],
+        blocking_findings=failing_findings(analysis.findings, config.guardrails.fail_on),
         local=session.local,
+        state_lineage=lineage,
+        state_serial=serial,
     )
     write_manifest(target.manifest, manifest)
     return PlanOutcome(target, analysis, has_changes, reports, manifest, runner.timings)
@@ -121,6 +135,7 @@ def run_plan(
 
 def run_apply(
     target: Target,
+    manifest: PlanManifest,
     *,
     binary: TerraformBinary,
     session: Session,
@@ -128,9 +143,12 @@ def run_apply(
     plugin_dir: Path | None = None,
     lock_timeout: str | None = None,
 ) -> ApplyOutcome:
-    """Apply exactly the saved plan (its manifest was verified by the caller before any credential)."""
+    """Apply exactly the saved plan (its manifest was verified by the caller before any credential),
+    and only if the state is still the one it was planned against."""
     runner = make_runner(target, binary, session, console)
     runner.init(backend_config=target.env.backend_config, plugin_dir=target.plugin_dir(plugin_dir))
+    lineage, serial = state_version(runner.state_pull())
+    verify_state_unchanged(manifest, lineage=lineage, serial=serial)
     runner.apply(target.tfplan, lock_timeout=lock_timeout or target.env.lock_timeout)
     return ApplyOutcome(target, runner.timings)
 
@@ -157,7 +175,8 @@ def run_drift(
         lock_timeout=lock_timeout or target.env.lock_timeout,
     )
     plan_json = target.out_dir / "drift-plan.json"
-    write_json(plan_json, redact_plan_document(_json_object(runner.show_json(drift_plan))))
+    doc = redact_plan_document(_json_object(runner.show_json(drift_plan)))
+    write_json(plan_json, runner.masker.mask_document(doc))
     drift_plan.unlink(missing_ok=True)
     outcome = drift_from_plan_json(plan_json, target.out_dir, target.name)
     return DriftOutcome(outcome.environment, outcome.report, outcome.summary_files, runner.timings)
@@ -168,6 +187,27 @@ def drift_from_plan_json(plan_json: Path, out_dir: Path, environment: str | None
     report = detect_drift(load_plan(plan_json))
     files = write_drift_summary(out_dir, drift_summary(environment, report))
     return DriftOutcome(environment, report, files)
+
+
+def state_version(state: bytes) -> tuple[str | None, int | None]:
+    """Lineage and serial of a `terraform state pull` document; (None, None) when there is no state."""
+    if not state.strip():
+        return None, None
+    try:
+        doc = orjson.loads(state)
+    except orjson.JSONDecodeError as exc:
+        raise OperationalError(f"terraform state pull printed invalid JSON ({exc})") from None
+    if not isinstance(doc, dict):
+        raise OperationalError("terraform state pull did not print a JSON object")
+    serial = doc.get("serial")
+    lineage = doc.get("lineage")
+    return (str(lineage) if lineage else None, serial if isinstance(serial, int) else None)
+
+
+def failing_findings(findings: Iterable[Finding], fail_on: FailOn) -> list[str]:
+    """The findings that fail the run under `guardrails.fail_on` (waived ones never do), as recorded in
+    the manifest for `tfoidc apply` to refuse."""
+    return [f"{f.rule} on {f.address}" for f in findings if should_fail((f,), fail_on)]
 
 
 def _json_object(data: bytes) -> dict[str, object]:

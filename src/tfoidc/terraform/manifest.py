@@ -35,6 +35,10 @@ class PlanManifest:
     has_changes: bool = False
     blocking_findings: list[str] = field(default_factory=list)
     local: bool = False
+    # The remote state the plan was made against (None: no state yet), so that an apply after the
+    # state moved on, e.g. a retried apply job, is refused even where Terraform would not notice.
+    state_lineage: str | None = None
+    state_serial: int | None = None
     version: int = MANIFEST_VERSION
 
 
@@ -82,6 +86,23 @@ def read_manifest(path: Path) -> PlanManifest:
         return PlanManifest(**raw)
     except (TypeError, AttributeError):
         raise PolicyBlocked(f"plan manifest {path} is malformed") from None
+
+
+def verify_state_unchanged(manifest: PlanManifest, *, lineage: str | None, serial: int | None) -> None:
+    """Refuse (exit 3) when the state changed since the plan: applying it would act on a stale view, and
+    a plan made against no state would create everything a second time."""
+    if (lineage, serial) != (manifest.state_lineage, manifest.state_serial):
+        then = _describe_state(manifest.state_lineage, manifest.state_serial)
+        now = _describe_state(lineage, serial)
+        raise PolicyBlocked(
+            f"stale plan: the Terraform state changed since the plan ({then} then, {now} now)",
+            hint="it was applied already, or another run changed the state; run `tfoidc plan` again",
+        )
+
+
+def _describe_state(lineage: str | None, serial: int | None) -> str:
+    # Terraform 1.0 reports an absent state as serial 0 without a lineage.
+    return "no state" if not lineage else f"state {lineage[:8]} serial {serial}"
 
 
 def verify_manifest(

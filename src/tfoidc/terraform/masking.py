@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 MASK = "***"
 
@@ -33,3 +34,15 @@ class Masker:
         for shape in _SECRET_SHAPES:
             text = shape.sub(MASK, text)
         return text
+
+    def mask_document(self, value: Any) -> Any:
+        """`value` (decoded JSON) with every string, and every object key, masked: for the artifacts
+        tfoidc writes, so a value the user listed never reaches them even when Terraform does not know
+        it is secret. Walking the structure keeps the document valid whatever the secret contains."""
+        if isinstance(value, str):
+            return self.mask(value)
+        if isinstance(value, list):
+            return [self.mask_document(v) for v in value]
+        if isinstance(value, dict):
+            return {self.mask(str(k)): self.mask_document(v) for k, v in value.items()}
+        return value

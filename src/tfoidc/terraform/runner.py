@@ -95,13 +95,19 @@ class TerraformRunner:
         return code == 2
 
     def show_json(self, plan_file: Path) -> bytes:
-        argv = self.command("show", str(plan_file), json=IsFlagged)
+        return self._capture("show -json", self.command("show", str(plan_file), json=IsFlagged))
+
+    def state_pull(self) -> bytes:
+        """The current state document (captured, never shown: it holds every value in clear)."""
+        return self._capture("state pull", [str(self.binary.path), "state", "pull"])
+
+    def _capture(self, step: str, argv: list[str]) -> bytes:
         started = time.monotonic()
         result = subprocess.run(argv, cwd=self.root, env=dict(self.env), capture_output=True, check=False)
-        self.timings.append(StepTiming("show -json", time.monotonic() - started, result.returncode))
+        self.timings.append(StepTiming(step, time.monotonic() - started, result.returncode))
         if result.returncode != 0:
             stderr = self.masker.mask(result.stderr.decode("utf-8", "replace"))
-            raise self._failure("show -json", result.returncode, stderr.splitlines())
+            raise self._failure(step, result.returncode, stderr.splitlines())
         return result.stdout
 
     def apply(self, plan_file: Path, *, lock_timeout: str = "0s") -> None:
