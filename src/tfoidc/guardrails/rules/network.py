@@ -144,7 +144,7 @@ def public_instance_ip(ctx: RuleContext) -> Iterator[Hit]:
     "resources, including ones that were never meant to listen publicly.",
     fix="Allow only the ports the service needs, from the narrowest source (a load balancer's security "
     "group, a VPN range).",
-    references=("CKV_AWS_277", "AWS-0107"),
+    references=("CKV_AWS_277", "CKV_AWS_24", "CKV_AWS_25", "AWS-0107"),
 )
 def all_ports_open(ctx: RuleContext) -> Iterator[Hit]:
     for ingress in ingress_rules(ctx):
