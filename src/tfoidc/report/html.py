@@ -11,9 +11,11 @@ import orjson
 
 from tfoidc import __version__
 from tfoidc.analysis import Analysis
+from tfoidc.plan.graph import RESOURCE
 from tfoidc.plan.model import Action
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.diff import attribute_changes, replace_reasons
+from tfoidc.report.mermaid import resource_neighbours
 from tfoidc.report.view import (
     GROUP_ORDER,
     Limits,
@@ -52,10 +54,11 @@ def graph_data_json(analysis: Analysis, config: ReportConfig) -> str:
         rc = by_address.get(node)
         entry: dict[str, Any] = {
             "id": node,
-            "type": attrs.get("type", ""),
-            "action": attrs.get("action", "no-op"),
-            "mode": attrs.get("mode", ""),
-            "module": rc.module_address if rc else "",
+            "kind": attrs.get("kind") or RESOURCE,
+            "type": attrs.get("type") or "",
+            "action": attrs.get("action") or "no-op",
+            "mode": attrs.get("mode") or "",
+            "module": rc.module_address if rc else (attrs.get("module") or ""),
         }
         if rc is not None:
             entry["forced_by"] = replace_reasons(rc)
@@ -70,7 +73,18 @@ def graph_data_json(analysis: Analysis, config: ReportConfig) -> str:
         {"address": f.address, "rule": f.rule, "severity": f.severity.value, "message": f.message}
         for f in analysis.findings
     ]
-    data = {"nodes": nodes, "edges": [[a, b] for a, b in g.edges()], "findings": findings}
+    resource_edges = [
+        [node, target]
+        for node, kind in g.nodes(data="kind")
+        if (kind or RESOURCE) == RESOURCE
+        for target in sorted(resource_neighbours(g, node, g.successors))
+    ]
+    data = {
+        "nodes": nodes,
+        "edges": [[a, b] for a, b in g.edges()],
+        "resource_edges": resource_edges,
+        "findings": findings,
+    }
     # "<" as \u003c keeps "</script>" inside a value from ending the element.
     return orjson.dumps(data).decode().replace("<", "\\u003c")
 

@@ -5,41 +5,14 @@
     forget: "#1864ab", "no-op": "#868e96", read: "#5f3dc4" };
   var FILLS = { create: "#d3f9d8", update: "#fff3bf", replace: "#ffe8cc", delete: "#ffe3e3",
     forget: "#e7f5ff", "no-op": "#f1f3f5", read: "#f3f0ff" };
-  var NODE_W = 220, NODE_H = 26, COL_GAP = 60, ROW_GAP = 12, MAX_ROWS = 20;
+  var NODE_W = 220, NODE_H = 26, COL_GAP = 60, ROW_GAP = 12, MIN_ROWS = 12, MIN_FIT = 0.35, TOP = 48; // TOP: below the toolbar
 
   var data = JSON.parse(document.getElementById("tfoidc-data").textContent);
   var svg = document.getElementById("graph");
   var details = document.getElementById("details");
-  var byId = {}, dependsOn = {}, requiredBy = {};
-  data.nodes.forEach(function (n) { byId[n.id] = n; dependsOn[n.id] = []; requiredBy[n.id] = []; });
-  data.edges.forEach(function (e) {
-    if (byId[e[0]] && byId[e[1]]) { dependsOn[e[0]].push(e[1]); requiredBy[e[1]].push(e[0]); }
-  });
-
-  // Layered layout: a resource sits one column right of the deepest thing it depends on.
-  var layer = {}, visiting = {};
-  function depth(id) {
-    if (layer[id] !== undefined) return layer[id];
-    if (visiting[id]) return 0; // a cycle: cut it here
-    visiting[id] = true;
-    var d = 0;
-    dependsOn[id].forEach(function (t) { d = Math.max(d, depth(t) + 1); });
-    visiting[id] = false;
-    layer[id] = d;
-    return d;
-  }
-  var layers = [];
-  data.nodes.forEach(function (n) { var d = depth(n.id); (layers[d] = layers[d] || []).push(n); });
-  var pos = {}, col = 0;
-  layers.forEach(function (nodes) {
-    if (!nodes) return;
-    nodes.sort(function (a, b) { return (a.module + a.id).localeCompare(b.module + b.id); });
-    nodes.forEach(function (n, i) {
-      var c = col + Math.floor(i / MAX_ROWS), r = i % MAX_ROWS;
-      pos[n.id] = { x: c * (NODE_W + COL_GAP), y: r * (NODE_H + ROW_GAP) };
-    });
-    col += Math.ceil(nodes.length / MAX_ROWS);
-  });
+  var wiring = document.getElementById("show-wiring");
+  var byId = {}, dependsOn = {}, requiredBy = {}, shownNodes = [], layers = [], col = 0, rowsMax = 1;
+  data.nodes.forEach(function (n) { byId[n.id] = n; });
 
   function el(name, attrs, parent) {
     var e = document.createElementNS(SVG, name);
@@ -52,43 +25,84 @@
     markerWidth: "6", markerHeight: "6", orient: "auto-start-reverse" }, defs);
   el("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#adb5bd" }, marker);
   var world = el("g", { id: "world" }, svg);
-  var edgeEls = [];
-  data.edges.forEach(function (e) {
-    var a = pos[e[0]], b = pos[e[1]];
-    if (!a || !b) return;
-    var x1 = a.x, y1 = a.y + NODE_H / 2, x2 = b.x + NODE_W, y2 = b.y + NODE_H / 2, mx = (x1 + x2) / 2;
-    var p = el("path", { "class": "edge", d: "M" + x1 + "," + y1 + " C" + mx + "," + y1 + " " + mx + "," + y2 + " " + x2 + "," + y2,
-      "marker-end": "url(#arrow)" }, world);
-    p.dataset.from = e[0]; p.dataset.to = e[1];
-    edgeEls.push(p);
-  });
-  var nodeEls = {};
-  data.nodes.forEach(function (n) {
-    var p = pos[n.id];
-    var g = el("g", { "class": "node", transform: "translate(" + p.x + "," + p.y + ")", tabindex: "0" }, world);
-    g.dataset.id = n.id; g.dataset.action = n.action;
-    el("rect", { width: NODE_W, height: NODE_H, fill: FILLS[n.action] || "#fff", stroke: COLORS[n.action] || "#495057" }, g);
-    var label = n.id.length > 34 ? "…" + n.id.slice(n.id.length - 33) : n.id;
-    el("text", { x: 8, y: 17 }, g).textContent = label;
-    el("title", {}, g).textContent = n.id + " (" + n.action + ")";
-    g.addEventListener("click", function (ev) { ev.stopPropagation(); select(n.id); });
-    g.addEventListener("keydown", function (ev) { if (ev.key === "Enter") select(n.id); });
-    nodeEls[n.id] = g;
-  });
+  var edgeEls = [], nodeEls = {};
+
+  // By default only resources are drawn, with dependencies through variables, outputs and module
+  // calls folded into resource-to-resource edges; the checkbox shows the full wiring.
+  function draw() {
+    var full = wiring && wiring.checked;
+    shownNodes = data.nodes.filter(function (n) { return full || n.kind === "resource"; });
+    var edges = full ? data.edges : data.resource_edges;
+    dependsOn = {}; requiredBy = {};
+    shownNodes.forEach(function (n) { dependsOn[n.id] = []; requiredBy[n.id] = []; });
+    edges.forEach(function (e) {
+      if (dependsOn[e[0]] && dependsOn[e[1]]) { dependsOn[e[0]].push(e[1]); requiredBy[e[1]].push(e[0]); }
+    });
+    // Layered layout: a node sits one column right of the deepest thing it depends on.
+    var layer = {}, visiting = {};
+    function depth(id) {
+      if (layer[id] !== undefined) return layer[id];
+      if (visiting[id]) return 0; // a cycle: cut it here
+      visiting[id] = true;
+      var d = 0;
+      dependsOn[id].forEach(function (t) { d = Math.max(d, depth(t) + 1); });
+      visiting[id] = false;
+      layer[id] = d;
+      return d;
+    }
+    layers = [];
+    shownNodes.forEach(function (n) { var d = depth(n.id); (layers[d] = layers[d] || []).push(n); });
+    var maxRows = Math.max(MIN_ROWS, Math.ceil(Math.sqrt(shownNodes.length) * 2.5));
+    var pos = {};
+    col = 0; rowsMax = 1;
+    layers.forEach(function (nodes) {
+      if (!nodes) return;
+      nodes.sort(function (a, b) { return ((a.module || "") + a.id).localeCompare((b.module || "") + b.id); });
+      nodes.forEach(function (n, i) {
+        var c = col + Math.floor(i / maxRows), r = i % maxRows;
+        pos[n.id] = { x: c * (NODE_W + COL_GAP), y: r * (NODE_H + ROW_GAP) };
+        rowsMax = Math.max(rowsMax, r + 1);
+      });
+      col += Math.ceil(nodes.length / maxRows);
+    });
+    world.replaceChildren();
+    edgeEls = []; nodeEls = {};
+    edges.forEach(function (e) {
+      var a = pos[e[0]], b = pos[e[1]];
+      if (!a || !b) return;
+      var x1 = a.x, y1 = a.y + NODE_H / 2, x2 = b.x + NODE_W, y2 = b.y + NODE_H / 2, mx = (x1 + x2) / 2;
+      var p = el("path", { "class": "edge", d: "M" + x1 + "," + y1 + " C" + mx + "," + y1 + " " + mx + "," + y2 + " " + x2 + "," + y2,
+        "marker-end": "url(#arrow)" }, world);
+      p.dataset.from = e[0]; p.dataset.to = e[1];
+      edgeEls.push(p);
+    });
+    shownNodes.forEach(function (n) {
+      var p = pos[n.id];
+      var g = el("g", { "class": "node", transform: "translate(" + p.x + "," + p.y + ")", tabindex: "0" }, world);
+      g.dataset.id = n.id; g.dataset.action = n.action;
+      el("rect", { width: NODE_W, height: NODE_H, fill: FILLS[n.action] || "#fff", stroke: COLORS[n.action] || "#495057" }, g);
+      var label = n.id.length > 34 ? "…" + n.id.slice(n.id.length - 33) : n.id;
+      el("text", { x: 8, y: 17 }, g).textContent = label;
+      el("title", {}, g).textContent = n.id + " (" + n.action + ")";
+      g.addEventListener("click", function (ev) { ev.stopPropagation(); select(n.id); });
+      g.addEventListener("keydown", function (ev) { if (ev.key === "Enter") select(n.id); });
+      nodeEls[n.id] = g;
+    });
+  }
 
   // Pan and zoom: one transform on the world group.
-  var view = { x: 20, y: 20, k: 1 };
+  var view = { x: 20, y: TOP, k: 1 };
   function apply() { world.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")"); }
   function zoomAt(factor, cx, cy) {
     var k = Math.min(4, Math.max(0.05, view.k * factor));
     view.x = cx - (cx - view.x) * (k / view.k); view.y = cy - (cy - view.y) * (k / view.k); view.k = k; apply();
   }
   function fit() {
-    var box = svg.getBoundingClientRect(), w = Math.max(1, col) * (NODE_W + COL_GAP);
-    var rows = Math.min(MAX_ROWS, Math.max.apply(null, layers.map(function (l) { return l ? l.length : 0; }).concat([1])));
-    var h = rows * (NODE_H + ROW_GAP);
-    view.k = Math.min(1.5, Math.max(0.05, Math.min((box.width - 40) / w, (box.height - 40) / h)));
-    view.x = 20; view.y = 20; apply();
+    // Fit the drawing, but never so small that labels cannot be read: pan or zoom out for the rest.
+    var box = svg.getBoundingClientRect(), w = Math.max(1, col) * (NODE_W + COL_GAP) - COL_GAP;
+    var h = rowsMax * (NODE_H + ROW_GAP);
+    view.k = Math.min(1.5, Math.max(MIN_FIT, Math.min((box.width - 40) / w, (box.height - TOP - 20) / h)));
+    view.x = 20; view.y = TOP; apply();
   }
   svg.addEventListener("wheel", function (ev) {
     ev.preventDefault();
@@ -126,6 +140,7 @@
   function select(id) {
     var n = byId[id];
     if (!n) return;
+    if (!nodeEls[id] && wiring && !wiring.checked) { wiring.checked = true; draw(); filter(); fit(); }
     Object.keys(nodeEls).forEach(function (k) { nodeEls[k].classList.toggle("selected", k === id); });
     edgeEls.forEach(function (e) { e.classList.toggle("hl", e.dataset.from === id || e.dataset.to === id); });
     details.replaceChildren();
@@ -167,7 +182,7 @@
     });
     Object.keys(nodeEls).forEach(function (id) {
       var n = byId[id];
-      var ok = !filtering || ((!act || n.action === act) && (!q || id.toLowerCase().indexOf(q) >= 0 || n.type.toLowerCase().indexOf(q) >= 0));
+      var ok = !filtering || ((!act || n.action === act) && (!q || id.toLowerCase().indexOf(q) >= 0 || (n.type || "").toLowerCase().indexOf(q) >= 0));
       nodeEls[id].classList.toggle("dim", !ok);
     });
     counter.textContent = shown + " of " + rows.length + " shown";
@@ -177,6 +192,8 @@
   rows.forEach(function (r) {
     r.querySelector("a.addr").addEventListener("click", function (ev) { ev.preventDefault(); select(r.dataset.address); });
   });
+  if (wiring) wiring.addEventListener("change", function () { draw(); filter(); fit(); });
+  draw();
   filter();
   fit();
   document.body.dataset.graphReady = "true";

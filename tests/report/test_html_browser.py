@@ -1,0 +1,185 @@
+"""The standalone HTML report in a real headless Chromium (Debian's `chromium`, driven by Playwright).
+
+Opens the report of a fixture plan from file://, and checks what a reader relies on: nothing is
+fetched from the network, the dependency graph is drawn, filtering the change list works, and a
+click on a graph node shows that resource's details. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO
+from tests.report.plans import analysis_of_fixture
+from tfoidc.report import render
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+FIXTURE = "terraform-compliance/issue_249_alb_ecs_modules_update.json"
+DOCS_IMAGE = REPO / "docs" / "images" / "report.png"
+UPDATE = os.environ.get("TFOIDC_UPDATE_GOLDEN") == "1"
+
+pytestmark = pytest.mark.slow
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the browser tests",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    path.write_text(render(analysis_of_fixture(FIXTURE, "staging"), "html"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Opened:
+    def __init__(self, page: Any, requests: list[str], errors: list[str]) -> None:
+        self.page, self.requests, self.errors = page, requests, errors
+
+
+@pytest.fixture
+def opened(browser: Any, report_file: Path) -> Iterator[Opened]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    # Anything but the report itself is refused, so a stray fetch cannot succeed silently either.
+    page.route(re.compile(r"^(?!file://).*"), lambda route: route.abort())
+    page.goto(report_file.as_uri())
+    page.wait_for_selector("body[data-graph-ready='true']", timeout=10_000)
+    try:
+        yield Opened(page, requests, errors)
+    finally:
+        context.close()
+
+
+def _screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+
+
+def _data(page: Any) -> dict[str, Any]:
+    return json.loads(page.text_content("#tfoidc-data"))  # type: ignore[no-any-return]
+
+
+def test_report_makes_no_network_request_and_has_no_script_error(opened: Opened, report_file: Path) -> None:
+    assert opened.requests == [report_file.as_uri()]
+    assert opened.errors == []
+
+
+def test_graph_is_rendered_as_svg_nodes_and_edges(opened: Opened) -> None:
+    page = opened.page
+    data = _data(page)
+    resources = [n for n in data["nodes"] if n["kind"] == "resource"]
+    # By default resources only, dependencies through variables/outputs/modules folded into edges.
+    assert page.locator("svg#graph g.node").count() == len(resources) > 10
+    assert page.locator("svg#graph path.edge").count() == len(data["resource_edges"]) > 5
+    listener = page.locator("svg#graph g.node[data-id='module.alb.aws_alb_listener.alb']")
+    assert listener.count() == 1
+    box = page.locator("svg#graph g.node").first.bounding_box()
+    assert box is not None and box["width"] > 60 and box["height"] > 8  # laid out and readable
+    _screenshot(page, "report-graph.png")
+    page.check("#show-wiring")
+    assert page.locator("svg#graph g.node").count() == len(data["nodes"]) > len(resources)
+    assert page.locator("svg#graph path.edge").count() == len(data["edges"])
+    assert page.locator("svg#graph g.node[data-id='module.alb.var.alb_name']").count() == 1
+    assert opened.errors == []
+
+
+def test_filtering_the_change_list(opened: Opened) -> None:
+    page = opened.page
+    rows = page.locator("#change-list tbody tr")
+    assert rows.count() == 6
+    page.fill("#filter-text", "aws_alb")
+    visible = [r for r in rows.all() if r.is_visible()]
+    assert sorted(r.get_attribute("data-address") for r in visible) == [
+        "module.alb.aws_alb.alb",
+        "module.alb.aws_alb_target_group.alb",
+    ]
+    assert page.text_content("#filter-count") == "2 of 6 shown"
+    page.fill("#filter-text", "")
+    page.select_option("#filter-action", "create")
+    assert {r.get_attribute("data-action") for r in rows.all() if r.is_visible()} == {"create"}
+    assert page.text_content("#filter-count") == "2 of 6 shown"
+    # The graph dims what the filter hides.
+    resources = [n for n in _data(page)["nodes"] if n["kind"] == "resource"]
+    assert page.locator("svg#graph g.node.dim").count() == len(resources) - 2
+    assert opened.errors == []
+    _screenshot(page, "report-filtered.png")
+
+
+def test_clicking_a_node_shows_its_details(opened: Opened) -> None:
+    page = opened.page
+    node = page.locator("svg#graph g.node[data-id='module.alb.aws_alb.alb']")
+    node.click()
+    details = page.locator("#details")
+    assert details.locator("h3").text_content() == "module.alb.aws_alb.alb"
+    text = details.text_content() or ""
+    assert "update" in text and "aws_alb" in text
+    assert '- tags.Name = "myapp-jmeter-results-sandbox"' in text
+    assert '+ tags.Name = "mybu-sandbox-myapp-instance-alb"' in text
+    assert "Required by" in text and "module.alb.aws_alb_listener.alb" in text
+    assert "selected" in (node.get_attribute("class") or "")
+    _screenshot(page, "report-node-details.png")
+
+
+def test_zoom_changes_the_graph_transform(opened: Opened) -> None:
+    page = opened.page
+    before = page.get_attribute("#world", "transform")
+    page.click("#zoom-in")
+    after = page.get_attribute("#world", "transform")
+    assert before != after and "scale(" in (after or "")
+
+
+def test_artifacts_dir_is_gitignored() -> None:
+    assert "test-artifacts/" in (REPO / ".gitignore").read_text().splitlines()
+
+
+def test_readme_screenshot(browser: Any, tmp_path: Path) -> None:
+    """The README's picture of the HTML report: a node clicked, details shown. Regenerated into
+    docs/images/report.png with TFOIDC_UPDATE_GOLDEN=1; always written to test-artifacts/."""
+    path = tmp_path / "report.html"
+    path.write_text(render(analysis_of_fixture(FIXTURE, "staging"), "html"), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, device_scale_factor=1)
+    try:
+        page = context.new_page()
+        page.route(re.compile(r"^(?!file://).*"), lambda route: route.abort())
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-graph-ready='true']")
+        page.click("svg#graph g.node[data-id='module.alb.aws_alb.alb']")
+        page.evaluate("window.scrollTo(0, 0)")
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "report-readme.png"
+        page.screenshot(path=str(shot), clip={"x": 0, "y": 0, "width": 1200, "height": 900})
+    finally:
+        context.close()
+    assert 10_000 < shot.stat().st_size < 300_000
+    if UPDATE:
+        DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, DOCS_IMAGE)
+    assert DOCS_IMAGE.exists() and DOCS_IMAGE.stat().st_size < 300_000
