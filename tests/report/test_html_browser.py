@@ -84,7 +84,7 @@ def _screenshot(page: Any, name: str) -> None:
 
 
 def _data(page: Any) -> dict[str, Any]:
-    return json.loads(page.text_content("#tfoidc-data"))  # type: ignore[no-any-return]
+    return json.loads(page.text_content("#tfoidc-data"))
 
 
 def test_report_makes_no_network_request_and_has_no_script_error(opened: Opened, report_file: Path) -> None:
