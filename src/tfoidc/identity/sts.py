@@ -1,7 +1,7 @@
 """Exchanging an ID token for short-lived AWS credentials with STS, and chaining into a second role.
 
-Endpoints come from boto3's own conventions (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS); retries with
-backoff are botocore's own (see `_client_config` for why the web-identity call uses its legacy mode).
+Endpoints come from boto3's own conventions (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS); retries on
+throttling and IDPCommunicationError are botocore's standard retry mode.
 """
 
 from __future__ import annotations
@@ -196,9 +196,8 @@ def session(profile: str | None) -> boto3.Session:
 def _client_config(*, unsigned: bool = False) -> Config:
     attempts = os.environ.get("AWS_MAX_ATTEMPTS", "")
     retries: dict[str, Any] = {
-        # botocore's standard mode retries throttling but not STS's IDPCommunicationError (the model
-        # does not mark it retryable); its legacy mode retries both, with exponential backoff and jitter.
-        "mode": "legacy" if unsigned else "standard",
+        # standard mode retries throttling, 5xx and STS's IDPCommunicationError with jittered backoff
+        "mode": "standard",
         "total_max_attempts": int(attempts)
         if attempts.isdigit() and int(attempts) > 0
         else DEFAULT_MAX_ATTEMPTS,
