@@ -607,3 +607,27 @@ FREE_TYPES = frozenset(
         "aws_key_pair",
     ]
 )
+
+# The catalog keys each priced type reads (for `tfoidc prices show TYPE`).
+CATALOG_PREFIXES: dict[str, tuple[str, ...]] = {
+    "aws_instance": ("ec2/instance-hour/", "ebs/"),
+    "aws_ebs_volume": ("ebs/",),
+    "aws_nat_gateway": ("natgateway/",),
+    "aws_lb": ("elb/application-", "elb/network-"),
+    "aws_alb": ("elb/application-",),
+    "aws_elb": ("elb/classic-",),
+    "aws_eip": ("vpc/public-ipv4-",),
+    "aws_db_instance": ("rds/",),
+    "aws_rds_cluster": ("rds/instance-hour/Aurora",),
+    "aws_rds_cluster_instance": ("rds/instance-hour/Aurora",),
+    "aws_elasticache_cluster": ("elasticache/",),
+    "aws_eks_cluster": ("eks/",),
+    "aws_eks_node_group": ("ec2/instance-hour/", "ebs/storage-gb-month/gp2"),
+    "aws_dynamodb_table": ("dynamodb/",),
+    "aws_kms_key": ("kms/",),
+    "aws_secretsmanager_secret": ("secretsmanager/",),
+    "aws_cloudwatch_log_group": ("cloudwatch/logs-",),
+    "aws_lambda_function": ("lambda/",),
+    "aws_s3_bucket": ("s3/",),
+    "aws_vpc_endpoint": ("vpc/endpoint-",),
+}

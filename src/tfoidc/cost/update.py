@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from tfoidc.cost.catalog import CATALOG_FORMAT, read_catalog_file
-from tfoidc.errors import InputError, OperationalError
+from tfoidc.errors import AuthError, InputError, OperationalError, TfoidcError
 
 PRICING_REGION = "us-east-1"  # the Price List Query API answers from us-east-1 (and two others)
 DEFAULT_REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1")
@@ -45,6 +45,7 @@ LOCATIONS = {
     "South America (Sao Paulo)": "sa-east-1",
 }
 REGION_LOCATIONS = {region: location for location, region in LOCATIONS.items()}
+_REGION = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,20 +257,33 @@ def _first_tier(dimensions: Mapping[str, Any]) -> Mapping[str, Any] | None:
 # --- the API ---------------------------------------------------------------------------------------
 
 
-def pricing_client() -> Any:
-    """boto3's pricing client with the normal credential chain (AWS_ENDPOINT_URL_PRICING honoured)."""
+DEFAULT_MAX_ATTEMPTS = 6
+
+
+def pricing_client(credentials: Mapping[str, str] | None = None) -> Any:
+    """boto3's pricing client in us-east-1 (`AWS_ENDPOINT_URL_PRICING` honoured).
+
+    `credentials` are `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN` values (the ones
+    tfoidc obtained); without them boto3's default chain applies. Throttling is retried with
+    botocore's standard backoff, `AWS_MAX_ATTEMPTS` times in all (default 6)."""
     import boto3
     from botocore.config import Config
 
-    return boto3.client(
+    attempts = os.environ.get("AWS_MAX_ATTEMPTS", "")
+    total = int(attempts) if attempts.isdigit() and int(attempts) > 0 else DEFAULT_MAX_ATTEMPTS
+    creds = credentials or {}
+    return boto3.session.Session().client(
         "pricing",
         region_name=PRICING_REGION,
-        config=Config(retries={"mode": "standard", "max_attempts": 6}),
+        config=Config(retries={"mode": "standard", "total_max_attempts": total}),
+        aws_access_key_id=creds.get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=creds.get("AWS_SECRET_ACCESS_KEY"),
+        aws_session_token=creds.get("AWS_SESSION_TOKEN"),
     )
 
 
 def fetch_rows(client: Any, service: Service, regions: Iterable[str]) -> Iterator[Row]:
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     for region in regions:
         location = REGION_LOCATIONS.get(region)
@@ -287,14 +301,28 @@ def fetch_rows(client: Any, service: Service, regions: Iterable[str]) -> Iterato
                     for item in decode_price_list(page.get("PriceList") or ()):
                         yield from (r for r in rows_from_item(item, service.mapper) if r.region == region)
             except ClientError as exc:
-                error = exc.response.get("Error", {})
-                raise OperationalError(
-                    f"AWS Price List API refused GetProducts for {service.code}: "
-                    f"{error.get('Code', '?')}: {error.get('Message', '')}",
-                    hint="the credentials need pricing:GetProducts",
+                raise _client_error(exc, service.code) from None
+            except NoCredentialsError:
+                raise AuthError(
+                    "no AWS credentials for the Price List API",
+                    hint="run in a job with a GitLab ID token and --environment, or set up AWS credentials",
                 ) from None
             except BotoCoreError as exc:
                 raise OperationalError(f"AWS Price List API call failed: {exc}") from None
+
+
+def _client_error(exc: Any, service_code: str) -> TfoidcError:
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code", "?"))
+    message = f"AWS Price List API refused GetProducts for {service_code}: {code}: {error.get('Message', '')}"
+    if code in ("ThrottlingException", "Throttling", "TooManyRequestsException"):
+        return OperationalError(
+            message, hint="throttled after retries; try again later or set AWS_MAX_ATTEMPTS"
+        )
+    if code in ("AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
+                "ExpiredTokenException"):  # fmt: skip
+        return AuthError(message, hint="the credentials need pricing:GetProducts")
+    return OperationalError(message)
 
 
 def build_user_catalog(rows: Iterable[Row], existing: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -336,6 +364,7 @@ def update_catalog(
     regions: Iterable[str] = DEFAULT_REGIONS,
     services: Iterable[str] | None = None,
     client: Any = None,
+    credentials: Mapping[str, str] | None = None,
 ) -> tuple[int, dict[str, int]]:
     """Fetch prices and write the user catalog at `output`. Returns (rows written, rows per service)."""
     chosen = list(services) if services else list(SERVICES)
@@ -343,17 +372,25 @@ def update_catalog(
     if unknown:
         raise InputError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(SERVICES)}")
     region_list = list(regions)
+    bad = [r for r in region_list if not _REGION.match(r)]
+    if bad or not region_list:
+        raise InputError(f"not an AWS region: {', '.join(bad) or '(none given)'}")
     existing = None
     if output.exists():
         read_catalog_file(output)  # refuse to merge into something that is not a catalog
         existing = orjson.loads(output.read_bytes())
-    api = client if client is not None else pricing_client()
+    api = client if client is not None else pricing_client(credentials)
     rows: list[Row] = []
     per_service: dict[str, int] = {}
     for code in chosen:
         found = list(fetch_rows(api, SERVICES[code], region_list))
         per_service[code] = len(found)
         rows.extend(found)
+    if not rows:
+        raise OperationalError(
+            f"the Price List API returned no prices tfoidc uses for {', '.join(chosen)} in "
+            f"{', '.join(region_list)}; {output} was not changed"
+        )
     write_atomically(output, orjson.dumps(build_user_catalog(rows, existing)))
     return len(rows), per_service
 
