@@ -72,7 +72,7 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            body = json.loads(raw) if raw else None
+            body: Any = json.loads(raw) if raw else {}
             record = Recorded(
                 method=method,
                 path=parts.path,

@@ -7,7 +7,14 @@ import pytest
 from conftest import MR_IID, NOTES_PATH, PROJECT_ID, Failure, FakeGitLab
 from tfoidc.errors import InputError, OperationalError
 from tfoidc.gitlab import Outcome, target_from_env, upsert_note
+from tfoidc.gitlab.notes import MergeRequestTarget
 from tfoidc.report.markdown import note_marker
+
+
+def _target(env: dict[str, str]) -> MergeRequestTarget:
+    target = target_from_env(env)
+    assert target is not None
+    return target
 
 
 def note(envs: list[str], pipeline: int | None, text: str = "3 to add") -> str:
@@ -16,7 +23,7 @@ def note(envs: list[str], pipeline: int | None, text: str = "3 to add") -> str:
 
 def test_first_post_creates_one_note_with_the_exact_request(fake_gitlab: FakeGitLab, mr_env: dict) -> None:
     body = note(["dev", "prod"], 500)
-    result = upsert_note(target_from_env(mr_env), body)
+    result = upsert_note(_target(mr_env), body)
 
     assert result.outcome is Outcome.CREATED
     get, post = fake_gitlab.requests
@@ -40,7 +47,7 @@ def test_update_finds_own_note_on_a_later_page_and_edits_it_in_place(
     own = fake_gitlab.add_note(note(["dev", "prod"], 480, "old result"))
 
     body = note(["prod", "dev"], 500, "new result")
-    result = upsert_note(target_from_env(mr_env), body)
+    result = upsert_note(_target(mr_env), body)
 
     assert result.outcome is Outcome.UPDATED
     assert result.note_id == own
@@ -56,7 +63,7 @@ def test_unchanged_body_sends_no_write(fake_gitlab: FakeGitLab, mr_env: dict) ->
     body = note(["dev"], 500)
     fake_gitlab.add_note(body)
 
-    result = upsert_note(target_from_env(mr_env), body)
+    result = upsert_note(_target(mr_env), body)
 
     assert result.outcome is Outcome.UNCHANGED
     assert fake_gitlab.writes() == []
@@ -65,7 +72,7 @@ def test_unchanged_body_sends_no_write(fake_gitlab: FakeGitLab, mr_env: dict) ->
 def test_older_pipeline_never_overwrites_a_newer_result(fake_gitlab: FakeGitLab, mr_env: dict) -> None:
     newer = fake_gitlab.add_note(note(["dev"], 600, "newer result"))
 
-    result = upsert_note(target_from_env(mr_env), note(["dev"], 500, "older result"))
+    result = upsert_note(_target(mr_env), note(["dev"], 500, "older result"))
 
     assert result.outcome is Outcome.STALE
     assert "600" in result.message
@@ -76,7 +83,7 @@ def test_older_pipeline_never_overwrites_a_newer_result(fake_gitlab: FakeGitLab,
 def test_job_token_is_sent_as_job_token_header(fake_gitlab: FakeGitLab, mr_env: dict) -> None:
     env = {k: v for k, v in mr_env.items() if k != "TFOIDC_GITLAB_TOKEN"} | {"CI_JOB_TOKEN": "job-SENTINEL"}
 
-    upsert_note(target_from_env(env), note(["dev"], 1))
+    upsert_note(_target(env), note(["dev"], 1))
 
     post = fake_gitlab.writes()[0]
     assert post.headers["JOB-TOKEN"] == "job-SENTINEL"
@@ -86,7 +93,7 @@ def test_job_token_is_sent_as_job_token_header(fake_gitlab: FakeGitLab, mr_env: 
 def test_server_errors_are_retried_with_backoff(fake_gitlab: FakeGitLab, mr_env: dict) -> None:
     fake_gitlab.failures = [Failure("GET", 500), Failure("POST", 502), Failure("POST", 503)]
 
-    result = upsert_note(target_from_env(mr_env), note(["dev"], 1))
+    result = upsert_note(_target(mr_env), note(["dev"], 1))
 
     assert result.outcome is Outcome.CREATED
     assert [r.method for r in fake_gitlab.requests] == ["GET", "GET", "POST", "POST", "POST"]
@@ -96,7 +103,7 @@ def test_server_errors_are_retried_with_backoff(fake_gitlab: FakeGitLab, mr_env:
 def test_429_waits_for_retry_after(fake_gitlab: FakeGitLab, mr_env: dict) -> None:
     fake_gitlab.failures = [Failure("POST", 429, {"Retry-After": "1"})]
 
-    upsert_note(target_from_env(mr_env), note(["dev"], 1))
+    upsert_note(_target(mr_env), note(["dev"], 1))
 
     first, second = [r for r in fake_gitlab.requests if r.method == "POST"]
     assert second.at - first.at >= 1.0
@@ -106,7 +113,7 @@ def test_429_waits_for_retry_after(fake_gitlab: FakeGitLab, mr_env: dict) -> Non
 def test_a_hanging_request_times_out_and_is_retried(fake_gitlab: FakeGitLab, mr_env: dict) -> None:
     fake_gitlab.failures = [Failure("GET", hang=2.0)]
 
-    result = upsert_note(target_from_env(mr_env), note(["dev"], 1), timeout=0.5)
+    result = upsert_note(_target(mr_env), note(["dev"], 1), timeout=0.5)
 
     assert result.outcome is Outcome.CREATED
     assert [r.method for r in fake_gitlab.requests] == ["GET", "GET", "POST"]
@@ -118,7 +125,7 @@ def test_persistent_failure_is_one_operational_error_without_the_token(
     fake_gitlab.failures = [Failure("GET", 500) for _ in range(3)]
 
     with pytest.raises(OperationalError) as caught:
-        upsert_note(target_from_env(mr_env), note(["dev"], 1), max_retries=2)
+        upsert_note(_target(mr_env), note(["dev"], 1), max_retries=2)
 
     assert "HTTP 500" in caught.value.one_line()
     assert "SENTINEL" not in caught.value.one_line()
@@ -129,7 +136,7 @@ def test_refused_token_is_reported_not_retried(fake_gitlab: FakeGitLab, mr_env: 
     fake_gitlab.failures = [Failure("GET", 401)]
 
     with pytest.raises(OperationalError, match="HTTP 401"):
-        upsert_note(target_from_env(mr_env), note(["dev"], 1))
+        upsert_note(_target(mr_env), note(["dev"], 1))
     assert len(fake_gitlab.requests) == 1
 
 
@@ -152,5 +159,5 @@ def test_target_repr_hides_the_token(mr_env: dict) -> None:
 
 def test_a_body_without_marker_is_refused(fake_gitlab: FakeGitLab, mr_env: dict) -> None:
     with pytest.raises(InputError, match="marker"):
-        upsert_note(target_from_env(mr_env), "no marker here")
+        upsert_note(_target(mr_env), "no marker here")
     assert fake_gitlab.requests == []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 import orjson
+from rich.markup import escape
 
 from tfoidc.analysis import Analysis
 from tfoidc.cli.console import stderr, warn
@@ -86,7 +87,10 @@ def comment_command(
         _posting_failed(exc, require_comment)
         return
     if target is None:
-        stderr.print("tfoidc: not a merge request pipeline (CI_MERGE_REQUEST_IID is unset): no note posted")
+        stderr.print(
+            "tfoidc: not a merge request pipeline (CI_MERGE_REQUEST_IID is unset): no note posted",
+            markup=False,
+        )
         return
     body = render_note(
         analyses,
@@ -107,7 +111,10 @@ def comment_command(
 def _posting_failed(exc: TfoidcError, required: bool) -> None:
     if required:
         raise exc
-    warn(f"merge request note not posted: {exc.one_line()} (pass --require-comment to make this fatal)")
+    # The message may quote addresses like module.a["x"]: never let rich read it as markup.
+    warn(
+        escape(f"merge request note not posted: {exc.one_line()} (pass --require-comment to make this fatal)")
+    )
 
 
 def _pipeline_from_env(value: str | None) -> int | None:
