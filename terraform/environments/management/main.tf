@@ -29,12 +29,6 @@ variable "project_path" {
   default     = "acme/infrastructure"
 }
 
-variable "project_id" {
-  description = "The project's numeric id: pins the roles to it even if the project is renamed."
-  type        = string
-  default     = "4242"
-}
-
 module "gitlab_oidc" {
   source = "../../modules/oidc"
 
@@ -45,22 +39,39 @@ module "gitlab_oidc" {
     # Merge request pipelines of any branch plan dev.
     dev = {
       subjects            = ["project_path:${var.project_path}:ref_type:branch:ref:*"]
-      project_ids         = [var.project_id]
       managed_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]
     }
     staging = {
       subjects            = ["project_path:${var.project_path}:ref_type:branch:ref:main"]
-      project_ids         = [var.project_id]
       managed_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]
     }
-    # Only the protected default branch reaches prod.
+    # Only the default branch reaches prod; tfoidc's branch rules (apply_refs, require_protected_ref in
+    # tfoidc.toml) also require it to be protected, before any STS call.
     prod = {
-      subjects              = ["project_path:${var.project_path}:ref_type:branch:ref:main"]
-      project_ids           = [var.project_id]
-      require_protected_ref = true
-      max_session_duration  = 3600
-      managed_policy_arns   = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+      subjects             = ["project_path:${var.project_path}:ref_type:branch:ref:main"]
+      max_session_duration = 3600
+      managed_policy_arns  = ["arn:aws:iam::aws:policy/PowerUserAccess"]
     }
+    # Read-only roles for merge request plans of any branch (plan_role_arn in tfoidc.toml): they read
+    # everything and may only take the state lock.
+    staging-plan = {
+      subjects            = ["project_path:${var.project_path}:ref_type:branch:ref:*"]
+      managed_policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+      inline_policies     = { state-lock = data.aws_iam_policy_document.state_lock.json }
+    }
+    prod-plan = {
+      subjects            = ["project_path:${var.project_path}:ref_type:branch:ref:*"]
+      managed_policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+      inline_policies     = { state-lock = data.aws_iam_policy_document.state_lock.json }
+    }
+  }
+}
+
+data "aws_iam_policy_document" "state_lock" {
+  statement {
+    sid       = "TakeTheStateLock"
+    actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:GetItem"]
+    resources = ["arn:aws:dynamodb:eu-west-1:*:table/acme-terraform-locks"]
   }
 }
 

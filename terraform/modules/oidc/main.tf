@@ -10,9 +10,10 @@ locals {
 resource "aws_iam_openid_connect_provider" "gitlab" {
   count = var.create_oidc_provider ? 1 : 0
 
-  url             = var.gitlab_url
-  client_id_list  = [var.audience]
-  thumbprint_list = var.thumbprints
+  url            = var.gitlab_url
+  client_id_list = [var.audience]
+  # Optional since AWS verifies well-known CAs itself (provider >= 5.81 accepts null).
+  thumbprint_list = length(var.thumbprints) > 0 ? var.thumbprints : null
   tags            = var.tags
 }
 

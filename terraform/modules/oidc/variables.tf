@@ -47,8 +47,12 @@ variable "environments" {
   description = <<-EOT
     One IAM role per environment. `subjects` are GitLab `sub` claims
     ("project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>"); exact subjects use StringEquals,
-    subjects with a wildcard use StringLike and must still name the project. The gitlab.com-only
-    conditions (project_id, namespace_id, ref_protected) pin the role further.
+    subjects with a wildcard use StringLike and must still name the project.
+
+    project_ids, namespace_ids and require_protected_ref add conditions on GitLab's own claims. Use them
+    only where AWS STS evaluates GitLab claims as condition keys: for a generic OIDC provider IAM sees
+    only aud, sub and amr, and a role with these conditions could not be assumed at all. tfoidc checks
+    ref_protected itself (require_protected_ref in tfoidc.toml) before it calls STS.
   EOT
   type = map(object({
     subjects                 = list(string)
