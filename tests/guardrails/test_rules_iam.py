@@ -164,13 +164,24 @@ def test_known_json_output_of_a_policy_document_data_source() -> None:
     assert [(f.address, f.attribute) for f in findings] == [(DOC, "json.Statement[0]")]
 
 
-def test_issuer_host_parameter_audits_only_that_issuer() -> None:
-    plan = gitlab_data_source(sub("StringEquals", PINNED_SUB), AUD)
-    policy = GuardrailsPolicy(rules={"TFO-IAM-003": RuleSettings(params={"issuer_host": "gitlab.com"})})
-    # the conditions name gitlab.example.com, so for gitlab.com nothing pins sub or aud
-    assert {"no-sub", "no-aud"} <= {
-        f.message.rsplit("[", 1)[-1].rstrip("]") for f in run(plan, "TFO-IAM-003", policy=policy)
-    }
+def test_issuer_host_parameter_judges_conditions_for_that_issuer() -> None:
+    pinned = (sub("StringEquals", PINNED_SUB), AUD)  # keys of gitlab.example.com
+
+    def codes_with_issuer(plan: Any, host: str) -> set[str]:
+        policy = GuardrailsPolicy(rules={"TFO-IAM-003": RuleSettings(params={"issuer_host": host})})
+        return {f.message.rsplit("[", 1)[-1].rstrip("]") for f in run(plan, "TFO-IAM-003", policy=policy)}
+
+    assert codes_with_issuer(gitlab_data_source(*pinned), "https://gitlab.example.com") == set()
+    # a statement trusting another provider is audited for that provider's keys: still pinned
+    assert codes_with_issuer(gitlab_data_source(*pinned), "gitlab.com") == set()
+    # trusting gitlab.com but conditioning gitlab.example.com's claims pins nothing
+    doc = raw(OIDC)
+    statement = change(doc, DOC)["after"]["statement"][0]
+    statement["principals"] = [
+        {"type": "Federated", "identifiers": [PROVIDER.replace("gitlab.example.com", "gitlab.com")]}
+    ]
+    statement["condition"] = list(pinned)
+    assert codes_with_issuer(parse(doc), "gitlab.com") == {"no-sub", "no-aud"}
 
 
 # --- TFO-IAM-002: roles anyone can assume --------------------------------------------------------------

@@ -172,6 +172,7 @@ def missing_public_access_block(ctx: RuleContext) -> Iterator[Hit]:
     "public ACLs, new public policies, cross-account access through a public policy).",
     fix="Set block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets to true.",
     references=(
+        "CKV2_AWS_6",  # Checkov's graph check also fails a bucket whose block has a setting off
         "CKV_AWS_53",
         "CKV_AWS_54",
         "CKV_AWS_55",
