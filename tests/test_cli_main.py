@@ -37,3 +37,10 @@ def test_invalid_config_names_the_key_path(tmp_path: Path) -> None:
     assert "environments.prod.root" in result.stderr
     assert "environments.prod.bogus" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_debug_shows_the_traceback_and_keeps_the_documented_exit_code(tmp_path: Path) -> None:
+    result = run("--debug", "analyze", str(tmp_path / "nope.json"))
+    assert result.returncode == 2
+    assert "Traceback" in result.stderr
+    assert result.stderr.rstrip().splitlines()[-1].startswith("tfoidc: error: ")

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.identity.support import Cli, CliResult
+from tests.identity.support import Cli, CliResult, ScriptedSts, serving
 from tfoidc.sandbox import Sandbox
 from tfoidc.sandbox.issuer import LocalIssuer
 
@@ -345,7 +345,29 @@ def test_doctor_on_a_role_that_does_not_exist_is_one_line(
     monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
     arn = f"arn:aws:iam::{sandbox.account_id}:role/no-such-role"
     result = tfoidc("doctor", "--role-arn", arn)
-    assert result.code != 0 and "iam:GetRole" in failure(result) and "NoSuchEntity" in result.err
+    assert result.code == 2
+    assert f"{arn} does not exist in the account of the credentials used" in failure(result)
+
+
+def test_doctor_says_which_iam_permissions_its_reader_lacks(
+    tfoidc: Cli, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    with serving(ScriptedSts()) as iam:  # the same Query-API error body as STS
+        iam.fail(
+            "GetRole",
+            "AccessDenied",
+            "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: iam:GetRole",
+            status=403,
+        )
+        monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", iam.url)
+        result = tfoidc("doctor", "--role-arn", sandbox.roles["dev"])
+    assert result.code == 4
+    line = failure(result)
+    assert (
+        f"AWS refused iam:GetRole for {sandbox.roles['dev']}" in line
+        and "iam:ListOpenIDConnectProviders" in line
+    )
 
 
 def test_doctor_refuses_what_is_not_a_role_arn(

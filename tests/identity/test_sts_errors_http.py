@@ -214,3 +214,15 @@ def test_exec_does_not_run_the_command_when_sts_refuses(
     result = tfoidc("exec", "--role-arn", ROLE, "--", "sh", "-c", "echo ran")
     assert "ran" not in result.out
     one_line(result, 4)
+
+
+def test_expired_session_credentials_are_not_blamed_on_the_id_token(
+    tfoidc: Cli, scripted_sts: ScriptedSts, token: str
+) -> None:
+    scripted_sts.fail(
+        "GetCallerIdentity", "ExpiredToken", "The security token included in the request is expired"
+    )
+    result = tfoidc("whoami", "--role-arn", ROLE)
+    assert result.code == 4
+    assert "AWS GetCallerIdentity refused the session credentials as expired" in result.err
+    assert "ID token" not in result.err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 
 import click
@@ -47,8 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="tfoidc", standalone_mode=False)
     except TfoidcError as exc:
-        if debug:
-            raise
+        if debug:  # the traceback, but still the documented exit code: scripts branch on it
+            traceback.print_exc()
         stderr.print(f"tfoidc: error: {exc.one_line()}", markup=False, highlight=False)
         sys.exit(int(exc.exit_code))
     except click.exceptions.Abort:

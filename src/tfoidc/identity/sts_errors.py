@@ -47,13 +47,29 @@ def explain_sts_error(
                 f"`tfoidc doctor --role-arn {role_arn}` shows which condition failed"
             ),
         )
-    if code == "AccessDenied":
+    if code == "AccessDenied" and operation == "AssumeRole":
         return AuthError(
             f"AWS refused sts:{operation} on {role_arn}: {message}",
             hint="the target role's trust policy must name the calling role (Principal.AWS) for AssumeRole",
         )
+    if code == "AccessDenied" and operation.startswith("iam:"):
+        return AuthError(
+            f"AWS refused {operation} for {role_arn}: {message}",
+            hint="doctor reads IAM with your own credentials (--profile / $AWS_PROFILE); they need "
+            "iam:GetRole and iam:ListOpenIDConnectProviders",
+        )
+    if code == "NoSuchEntity":
+        return InputError(
+            f"{role_arn} does not exist in the account of the credentials used ({message})",
+            hint="check --role-arn, and that --profile points at the role's account",
+        )
     if code == "InvalidIdentityToken":
         return _invalid_identity_token(message, lowered, role_arn, host, aud)
+    if code in ("ExpiredTokenException", "ExpiredToken") and operation != "AssumeRoleWithWebIdentity":
+        return AuthError(
+            f"AWS {operation} refused the session credentials as expired ({message})",
+            hint="request fresh credentials (`tfoidc auth`), or refresh the profile's session",
+        )
     if code in ("ExpiredTokenException", "ExpiredToken"):
         return AuthError(
             f"STS says the ID token has expired ({message})",
@@ -73,7 +89,7 @@ def explain_sts_error(
         )
     if code == "MalformedPolicyDocument" or code == "ValidationError":
         return InputError(f"STS {operation} rejected the request: {message}")
-    return AuthError(f"STS {operation} on {role_arn} failed: {code}: {message}")
+    return AuthError(f"AWS {operation} on {role_arn} failed: {code}: {message}")
 
 
 def _invalid_identity_token(message: str, lowered: str, role_arn: str, host: str, aud: Any) -> AuthError:
