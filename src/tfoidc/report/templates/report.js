@@ -101,7 +101,7 @@
     // Fit the drawing, but never so small that labels cannot be read: pan or zoom out for the rest.
     var box = svg.getBoundingClientRect(), w = Math.max(1, col) * (NODE_W + COL_GAP) - COL_GAP;
     var h = rowsMax * (NODE_H + ROW_GAP);
-    view.k = Math.min(1.5, Math.max(MIN_FIT, Math.min((box.width - 40) / w, (box.height - TOP - 20) / h)));
+    view.k = Math.min(1, Math.max(MIN_FIT, Math.min((box.width - 40) / w, (box.height - TOP - 20) / h)));
     view.x = 20; view.y = TOP; apply();
   }
   svg.addEventListener("wheel", function (ev) {
