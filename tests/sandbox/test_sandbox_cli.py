@@ -78,3 +78,36 @@ def test_token_without_a_running_sandbox_is_a_usage_error(tmp_path: Path) -> Non
         "tfoidc: error: no sandbox is running (hint: `tfoidc sandbox up` starts one)"
     ]
     assert not (tmp_path / "t").exists()
+
+
+DRY_RUN = r"""
+set -eu
+tfoidc() { "$PYTHON" -m tfoidc "$@"; }
+trap 'tfoidc sandbox down' EXIT
+eval "$(tfoidc sandbox up)"
+test -f "$TFOIDC_HOME/sandbox/state.json"
+tfoidc sandbox token --out "$WORK/id_token" --ref main
+role=$(tfoidc sandbox status --format json | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["roles"]["prod"])')
+eval "$(tfoidc auth --role-arn "$role" --token-file "$WORK/id_token")"
+"$PYTHON" -c 'import boto3; print(boto3.client("sts").get_caller_identity()["Arn"])'
+"""
+
+
+def test_a_local_dry_run_gets_credentials_from_the_background_sandbox(tmp_path: Path) -> None:
+    """The README's laptop flow: `eval "$(tfoidc sandbox up)"`, mint a token, `eval "$(tfoidc auth ...)"`."""
+    env = {**os.environ, "TFOIDC_HOME": str(tmp_path), "PYTHON": sys.executable, "WORK": str(tmp_path)}
+    for name in (
+        "AWS_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "GITLAB_OIDC_TOKEN",
+    ):
+        env.pop(name, None)
+    result = subprocess.run(["bash", "-c", DRY_RUN], env=env, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "arn:aws:sts::123456789012:assumed-role/tfoidc-sandbox-prod/gitlab-42-1001-5001"
+    )
+    assert "sandbox down" in result.stderr
+    assert not (tmp_path / "sandbox" / "state.json").exists()
