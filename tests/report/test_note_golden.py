@@ -7,15 +7,18 @@ The version in the footer is normalised so a release does not touch every golden
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 from tests.report.mdcheck import fence_count, structure_problems
 from tests.report.plans import analysis_of, analysis_of_fixture, review_mix_plan
 from tfoidc import __version__
+from tfoidc.guardrails.model import Finding, Severity
 from tfoidc.report import render, render_note
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -174,3 +177,27 @@ def test_docs_example_note_is_current() -> None:
         DOCS_NOTE.write_text(text, encoding="utf-8")
     current = _normalised(DOCS_NOTE.read_text(encoding="utf-8"))
     assert current == _normalised(text), "regenerate with TFOIDC_UPDATE_GOLDEN=1"
+
+
+def test_plan_controlled_text_cannot_inject_markup_links_or_mentions() -> None:
+    base = analysis_of(review_mix_plan(), "staging")
+    hostile = (
+        "owner @all said [click](https://evil.example) ![x](https://evil.example/t.png) <img src=x> | cell"
+    )
+    finding = Finding(
+        rule="TFO-TEST-001",
+        severity=Severity.WARN,
+        address='aws_s3_bucket.b["`x|y`"]',
+        message=hostile,
+        title="Tag value",
+        fix="ask @platform-team",
+    )
+    text = render(dataclasses.replace(base, findings=(finding,)), "md")
+    row = next(line for line in text.splitlines() if "TFO-TEST-001" in line)
+    assert structure_problems(text) == []
+    assert "@all" not in row and "@platform-team" not in row  # no notification
+    assert "](https://evil.example)" in row and "\\[click\\]" in row  # the brackets are escaped
+    assert "<img" not in row and "&lt;img src=x&gt;" in row
+    assert "``" in row  # the address with a backtick is still one code span
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    assert "evil.example" in html and "href=" not in html and "<img" not in html

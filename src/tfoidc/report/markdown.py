@@ -164,9 +164,12 @@ def table_cell(value: object) -> str:
 
 
 def plain_text(value: object) -> str:
-    """User-controlled text in the note: one line, no HTML (a plan must not inject markup)."""
+    """Text that may quote plan values, in the note: one line, no HTML, no links or images, and no
+    @mention (GitLab would notify people named in a tag value)."""
     text = " ".join(str(value).split())
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("[", "\\[").replace("]", "\\]")
+    return text.replace("@", "@\u2060")  # a word joiner after @ breaks the mention, shows nothing
 
 
 def fence_for(lines: Sequence[str]) -> str:
