@@ -7,6 +7,7 @@ properties, and validated with `jsonschema`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -227,3 +228,14 @@ def test_every_environment_gets_its_own_gitlab_terraform_report(tmp_path: Path) 
     assert prod["delete"] == 8 and staging["replace"] == 1
     note = written["note"].read_text()
     assert "#### prod" in note and "#### staging" in note
+
+
+def test_repeated_findings_still_get_unique_fingerprints(mix: Analysis) -> None:
+    twice = dataclasses.replace(mix, findings=mix.findings + mix.findings[:1])
+    cq = [i["fingerprint"] for i in json.loads(render(twice, "codequality"))]
+    assert len(cq) == len(set(cq)) == len(mix.findings) + 1
+    sarif_doc = json.loads(render(twice, "sarif"))
+    sf = [r["partialFingerprints"]["tfoidc/v1"] for r in sarif_doc["runs"][0]["results"]]
+    assert len(set(sf)) == len(sf)
+    # The first occurrence keeps the fingerprint it had without the repeat.
+    assert {i["fingerprint"] for i in json.loads(render(mix, "codequality"))} <= set(cq)

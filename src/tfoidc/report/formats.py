@@ -73,18 +73,32 @@ def junit_xml(analysis: Analysis) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+def fingerprints(analysis: Analysis, findings: list[Finding]) -> list[str]:
+    """One fingerprint per finding, unique within the report (GitLab drops repeated fingerprints):
+    a repeat of the same rule, address and attribute gets its occurrence number mixed in."""
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        base = fingerprint(analysis, f)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out.append(base if n == 0 else hashlib.sha256(f"{base}\0{n}".encode()).hexdigest())
+    return out
+
+
 def codequality(analysis: Analysis, config: ReportConfig) -> str:
+    findings = _ordered(analysis.findings)
     issues = [
         {
             "type": "issue",
             "check_name": f.rule,
             "description": f"{f.address}: {f.message}" + (" (waived)" if f.waived else ""),
             "categories": ["Security"],
-            "fingerprint": fingerprint(analysis, f),
+            "fingerprint": fp,
             "severity": "info" if f.waived else _CODEQUALITY_SEVERITY[f.severity],
             "location": {"path": config.findings_path, "lines": {"begin": 1}},
         }
-        for f in _ordered(analysis.findings)
+        for f, fp in zip(findings, fingerprints(analysis, findings), strict=True)
     ]
     return orjson.dumps(issues, option=orjson.OPT_INDENT_2).decode()
 
@@ -93,7 +107,10 @@ def sarif(analysis: Analysis, config: ReportConfig) -> str:
     findings = _ordered(analysis.findings)
     rule_ids = sorted({f.rule for f in findings})
     titles = {f.rule: f.title or f.rule for f in findings}
-    results = [_sarif_result(analysis, f, rule_ids.index(f.rule), config) for f in findings]
+    results = [
+        _sarif_result(f, rule_ids.index(f.rule), fp, config)
+        for f, fp in zip(findings, fingerprints(analysis, findings), strict=True)
+    ]
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -117,7 +134,7 @@ def sarif(analysis: Analysis, config: ReportConfig) -> str:
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()
 
 
-def _sarif_result(analysis: Analysis, f: Finding, rule_index: int, config: ReportConfig) -> dict[str, Any]:
+def _sarif_result(f: Finding, rule_index: int, fp: str, config: ReportConfig) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
@@ -132,7 +149,7 @@ def _sarif_result(analysis: Analysis, f: Finding, rule_index: int, config: Repor
                 "logicalLocations": [{"fullyQualifiedName": f.address, "kind": "resource"}],
             }
         ],
-        "partialFingerprints": {"tfoidc/v1": fingerprint(analysis, f)},
+        "partialFingerprints": {"tfoidc/v1": fp},
     }
     if f.waived:
         result["suppressions"] = [{"kind": "external", "justification": f.waiver_reason or ""}]
