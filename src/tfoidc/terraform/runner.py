@@ -152,7 +152,14 @@ class TerraformRunner:
         if block:
             self.console.print("\n".join(escape(b) for b in block), style="red", highlight=False)
         headline = next((b for b in block if b.strip()), f"exit code {code}")
-        return OperationalError(f"terraform {step} failed (exit {code}): {headline}")
+        hint = None
+        if "state lock" in headline:
+            holder = next((b.split(":", 1)[1].strip() for b in block if b.startswith("Who:")), None)
+            hint = (
+                f"another run{f' ({holder})' if holder else ''} holds the state lock: wait for it, or give "
+                "it time with --lock-timeout / lock_timeout; `terraform force-unlock` only if it is gone"
+            )
+        return OperationalError(f"terraform {step} failed (exit {code}): {headline}", hint=hint)
 
 
 def error_block(lines: Sequence[str]) -> list[str]:
