@@ -341,6 +341,22 @@ expires = 2027-06-30
             ["guardrails.custom", "already a built-in rule id"],
         ),
         (REQUIRED_TAGS.replace("tags.Owner", "tags..Owner"), ["guardrails.custom.0.attribute"]),
+        (
+            '[guardrails.rules."TFO-NET-004"]\nparams = { ports = ["ssh"] }\n',
+            ["guardrails.rules", "TFO-NET-004.params.ports[0]", "valid integer"],
+        ),
+        (
+            '[guardrails.rules."TFO-SAFE-001"]\nparams = { extra_types = "aws_iam_role" }\n',
+            ["TFO-SAFE-001.params.extra_types", "valid list"],
+        ),
+        (
+            '[guardrails.environments.ci.rules."TFO-IAM-003"]\nparams = { issuer = "gitlab.com" }\n',
+            ["ci.rules.TFO-IAM-003.params.issuer", "unknown parameter", "takes issuer_host"],
+        ),
+        (
+            '[guardrails.rules."TFO-S3-001"]\nparams = { strict = true }\n',
+            ["TFO-S3-001.params.strict", "takes no params"],
+        ),
     ],
 )
 def test_configuration_errors_name_the_key_path(tmp_path: Path, toml: str, expected: list[str]) -> None:

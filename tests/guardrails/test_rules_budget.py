@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.guardrails.support import fixture
-from tfoidc.config import Config
+from tfoidc.config import Config, load_config
 from tfoidc.errors import InputError
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.policy import EnvironmentPolicy, GuardrailsPolicy, RuleSettings
@@ -61,7 +63,11 @@ def test_budget_message_states_the_amounts() -> None:
     assert "$1,485.28" in finding.message and "$1,000.00" in finding.message
 
 
-@pytest.mark.parametrize("bad", ["lots", -5, True])
-def test_bad_threshold_is_an_input_error(bad: object) -> None:
-    with pytest.raises(InputError, match="max_monthly_delta"):
-        findings(GuardrailsPolicy(rules=budget(max_monthly_delta=bad)))
+@pytest.mark.parametrize("bad", ['"lots"', "-5", "true", "nan"])
+def test_bad_threshold_is_a_config_error_with_its_key_path(tmp_path: Path, bad: str) -> None:
+    config = tmp_path / "tfoidc.toml"
+    config.write_text(
+        f'[guardrails.environments.prod.rules."TFO-COST-001".params]\nmax_monthly_delta = {bad}\n'
+    )
+    with pytest.raises(InputError, match=r"prod\.rules\.TFO-COST-001\.params\.max_monthly_delta"):
+        load_config(config)

@@ -11,7 +11,15 @@ import re
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.paths import parse_path
@@ -205,10 +213,28 @@ def _known(info: ValidationInfo) -> frozenset[str]:
     return known_rule_ids() | {c.id for c in custom}
 
 
-def _reject_unknown(rules: dict[str, Any], known: frozenset[str], *, where: str) -> None:
-    for rule_id in rules:
+def _reject_unknown(rules: dict[str, RuleSettings], known: frozenset[str], *, where: str) -> None:
+    for rule_id, settings in rules.items():
         if rule_id not in known:
             raise ValueError(f"{where}{rule_id}: {_unknown_message(rule_id, known)}")
+        _check_params(rule_id, settings, where=where)
+
+
+def _check_params(rule_id: str, settings: RuleSettings, *, where: str) -> None:
+    """Each param must be one the rule reads, of the type it declares (validated values replace raw ones)."""
+    spec = RULES.get(rule_id)
+    declared = spec.params if spec is not None else {}
+    for name, raw in settings.params.items():
+        path = f"{where}{rule_id}.params.{name}"
+        if name not in declared:
+            takes = ", ".join(sorted(declared)) or "no params"
+            raise ValueError(f"{path}: unknown parameter ({rule_id} takes {takes})")
+        try:
+            settings.params[name] = TypeAdapter(declared[name]).validate_python(raw)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            at = "".join(f"[{step}]" for step in error["loc"])
+            raise ValueError(f"{path}{at}: {error['msg']}") from None
 
 
 def _unknown_message(rule_id: str, known: frozenset[str]) -> str:

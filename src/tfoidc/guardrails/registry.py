@@ -47,6 +47,8 @@ class RuleSpec:
     fix: str
     references: tuple[str, ...]
     check: Check
+    # The params a rule reads from tfoidc.toml, name -> type; the policy validates them against it.
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 RULES: dict[str, RuleSpec] = {}
@@ -60,11 +62,12 @@ def rule(
     rationale: str,
     fix: str,
     references: tuple[str, ...] = (),
+    params: Mapping[str, Any] | None = None,
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         if id in RULES:
             raise ValueError(f"duplicate guardrail rule id {id}")
-        RULES[id] = RuleSpec(id, title, severity, rationale, fix, references, check)
+        RULES[id] = RuleSpec(id, title, severity, rationale, fix, references, check, dict(params or {}))
         return check
 
     return register

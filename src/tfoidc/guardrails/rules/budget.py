@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from tfoidc.errors import InputError
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.registry import Hit, RuleContext, rule
 
+USD = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]  # validated when tfoidc.toml is loaded
 PLAN_ADDRESS = "(plan)"  # a budget finding is about the plan as a whole, not one resource
 
 
@@ -32,6 +35,7 @@ PLAN_ADDRESS = "(plan)"  # a budget finding is about the plan as a whole, not on
     "conscious decision, reviewed by someone who owns that budget.",
     fix="Right-size the resources, or raise max_monthly_delta for this environment, or waive the "
     "finding with a reason and an expiry date.",
+    params={"max_monthly_delta": USD},
 )
 def plan_over_budget(ctx: RuleContext) -> Iterator[Hit]:
     limit = _threshold(ctx.params, "max_monthly_delta")
@@ -55,6 +59,7 @@ def plan_over_budget(ctx: RuleContext) -> Iterator[Hit]:
     "ceiling catches it whatever else the plan does.",
     fix="Choose a smaller instance class or storage size, or raise max_monthly_resource for this "
     "environment, or waive the finding for that address with a reason and an expiry date.",
+    params={"max_monthly_resource": USD},
 )
 def resource_over_budget(ctx: RuleContext) -> Iterator[Hit]:
     limit = _threshold(ctx.params, "max_monthly_resource")

@@ -8,6 +8,9 @@ is judged by `tfoidc.identity.trust.audit_trust_policy`, so the guardrail and `d
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
+
+from pydantic import Field
 
 from tfoidc.guardrails.documents import (
     PolicySource,
@@ -137,6 +140,7 @@ def role_assumable_by_anyone(ctx: RuleContext) -> Iterator[Hit]:
     "project_path:<group>/<project>:ref_type:branch:ref:<protected branch> and <issuer>:aud = the audience "
     "your ID token requests.",
     references=("CKV_AWS_358",),
+    params={"issuer_host": Annotated[str, Field(min_length=1)]},
 )
 def oidc_trust(ctx: RuleContext) -> Iterator[Hit]:
     issuer_host = ctx.params.get("issuer_host")

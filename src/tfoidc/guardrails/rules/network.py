@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.registry import Hit, RuleContext, rule
@@ -162,6 +164,7 @@ def all_ports_open(ctx: RuleContext) -> Iterator[Hit]:
     "minutes of appearing.",
     fix="Restrict the source to a VPN or bastion range, or use SSM Session Manager instead of SSH/RDP.",
     references=("CKV_AWS_24", "CKV_AWS_25", "AWS-0107"),
+    params={"ports": list[Annotated[int, Field(ge=0, le=65535)]]},
 )
 def admin_port_open(ctx: RuleContext) -> Iterator[Hit]:
     ports = tuple(int(p) for p in ctx.params.get("ports", ADMIN_PORTS))
@@ -185,7 +188,7 @@ def admin_port_open(ctx: RuleContext) -> Iterator[Hit]:
     rationale="publicly_accessible gives the database a public DNS name and address; only its security "
     "group stands between it and the internet.",
     fix="Set publicly_accessible = false and connect from inside the VPC.",
-    references=("CKV_AWS_17", "AWS-0180"),
+    references=("CKV_AWS_17", "AWS-0082"),
 )
 def public_database(ctx: RuleContext) -> Iterator[Hit]:
     for rc in live(ctx.plan, "aws_db_instance", "aws_rds_cluster_instance"):

@@ -44,6 +44,7 @@ STATEFUL_TYPES = (
     fix="Check the replacement reason (replace_paths) and avoid it, move the resource with a `moved` block, "
     "or set lifecycle { prevent_destroy = true }; waive the finding when the deletion is intended.",
     references=(),
+    params={"types": list[str], "extra_types": list[str]},
 )
 def stateful_destroy(ctx: RuleContext) -> Iterator[Hit]:
     types = tuple(ctx.params.get("types", STATEFUL_TYPES)) + tuple(ctx.params.get("extra_types", ()))
