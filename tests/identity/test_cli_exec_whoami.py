@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -220,3 +223,40 @@ def table_rows(text: str) -> list[list[str]]:
         if line.startswith(("│", "┃")):
             rows.append([cell.strip() for cell in line.strip("│┃").split("│")])
     return rows
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_exec_passes_a_cancelled_jobs_signal_on_to_the_command(
+    sandbox: Sandbox, sandbox_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, signum: signal.Signals
+) -> None:
+    """A cancelled CI job signals tfoidc; the command (terraform) must get it to stop gracefully."""
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    script = f'trap "echo stopping; exit 42" {signum.name.removeprefix("SIG")}; echo ready; while :; do sleep 0.1; done'
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tfoidc",
+            "exec",
+            "--role-arn",
+            sandbox.roles["dev"],
+            "--",
+            "sh",
+            "-c",
+            script,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # so the cleanup below can end the child too if forwarding fails
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n"
+        process.send_signal(signum)  # to tfoidc alone, not its process group
+        out, err = process.communicate(timeout=15)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # whatever is left of tfoidc's session
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert (process.returncode, out) == (42, "stopping\n"), err

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,16 +240,36 @@ def exec_(command: tuple[str, ...], **kwargs: Any) -> None:
     env.update(creds.as_env())
     if role.region:
         env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = role.region
+    returncode = _run_child(list(command), env)
+    # A child killed by a signal reports -N; shells report 128+N, which is what CI and `$?` expect.
+    code = returncode if returncode >= 0 else 128 - returncode
+    # SystemExit, not click's Exit: the group runs with standalone_mode=False, which swallows Exit's code.
+    sys.exit(code)
+
+
+def _run_child(command: list[str], env: dict[str, str]) -> int:
+    """Run `command` and wait for it, passing on the signals a cancelled CI job sends to tfoidc, so a
+    child like `terraform apply` stops gracefully (and releases its state lock) instead of being orphaned.
+
+    SIGINT is ignored here rather than forwarded: Ctrl-C already reaches the child through the terminal's
+    process group, and a second SIGINT makes Terraform abort without cleaning up."""
     try:
-        completed = subprocess.run(list(command), env=env, check=False)
+        child = subprocess.Popen(command, env=env)
     except FileNotFoundError:
         raise InputError(f"command not found: {command[0]}") from None
     except PermissionError:
         raise InputError(f"command not executable: {command[0]}") from None
-    # A child killed by a signal reports -N; shells report 128+N, which is what CI and `$?` expect.
-    code = completed.returncode if completed.returncode >= 0 else 128 - completed.returncode
-    # SystemExit, not click's Exit: the group runs with standalone_mode=False, which swallows Exit's code.
-    sys.exit(code)
+    if threading.current_thread() is not threading.main_thread():  # signal handlers need the main thread
+        return child.wait()
+    handlers: dict[signal.Signals, Any] = {signal.SIGINT: signal.SIG_IGN}
+    for forwarded in (signal.SIGTERM, signal.SIGHUP):
+        handlers[forwarded] = lambda signum, _frame: child.send_signal(signum)
+    previous = {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
+    try:
+        return child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 # --- whoami -----------------------------------------------------------------------------------------
