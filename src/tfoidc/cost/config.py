@@ -22,6 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tfoidc.plan.addresses import strip_instance_keys
 
 
+def usage_target_type(target: str) -> str:
+    """The resource type a `[cost.usage]` key names: a type, or an address (in a module or not)."""
+    parts = strip_instance_keys(target).split(".")
+    while len(parts) >= 2 and parts[0] == "module":
+        parts = parts[2:]
+    return parts[0] if parts else target
+
+
 class CostConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -30,9 +38,22 @@ class CostConfig(BaseModel):
 
     @field_validator("usage")
     @classmethod
-    def _non_negative(cls, usage: dict[str, dict[str, Decimal]]) -> dict[str, dict[str, Decimal]]:
+    def _known_and_non_negative(cls, usage: dict[str, dict[str, Decimal]]) -> dict[str, dict[str, Decimal]]:
+        from tfoidc.cost.pricers import USAGE_KEYS
+
         for target, values in usage.items():
+            resource_type = usage_target_type(target)
+            known = USAGE_KEYS.get(resource_type)
+            if known is None:
+                raise ValueError(
+                    f"{target}: {resource_type} has no usage-based prices "
+                    f"(usage applies to {', '.join(sorted(USAGE_KEYS))})"
+                )
             for key, value in values.items():
+                if key not in known:
+                    raise ValueError(
+                        f"{target}.{key} is not a usage key of {resource_type} ({', '.join(sorted(known))})"
+                    )
                 if not value.is_finite() or value < 0:
                     raise ValueError(f"{target}.{key} must be a non-negative number")
         return usage

@@ -631,3 +631,25 @@ CATALOG_PREFIXES: dict[str, tuple[str, ...]] = {
     "aws_s3_bucket": ("s3/",),
     "aws_vpc_endpoint": ("vpc/endpoint-",),
 }
+
+# The usage keys each type reads from `[cost.usage]` (as in Infracost's usage file, flattened).
+USAGE_KEYS: dict[str, frozenset[str]] = {
+    "aws_ebs_volume": frozenset({"monthly_standard_io_requests"}),
+    "aws_instance": frozenset({"monthly_standard_io_requests"}),
+    "aws_nat_gateway": frozenset({"monthly_data_processed_gb"}),
+    "aws_lb": frozenset({"monthly_lcu_hours"}),
+    "aws_alb": frozenset({"monthly_lcu_hours"}),
+    "aws_elb": frozenset({"monthly_data_processed_gb"}),
+    "aws_vpc_endpoint": frozenset({"monthly_data_processed_gb"}),
+    "aws_db_instance": frozenset({"additional_backup_storage_gb"}),
+    "aws_dynamodb_table": frozenset(
+        {"monthly_write_request_units", "monthly_read_request_units", "storage_gb"}
+    ),
+    "aws_kms_key": frozenset({"monthly_requests"}),
+    "aws_secretsmanager_secret": frozenset({"monthly_requests"}),
+    "aws_cloudwatch_log_group": frozenset(
+        {"monthly_data_ingested_gb", "storage_gb", "monthly_data_scanned_gb"}
+    ),
+    "aws_lambda_function": frozenset({"monthly_requests", "request_duration_ms"}),
+    "aws_s3_bucket": frozenset({"storage_gb", "monthly_tier_1_requests", "monthly_tier_2_requests"}),
+}
