@@ -161,6 +161,37 @@ def test_block_with_only_policy_settings_does_not_protect_against_acls() -> None
     }
 
 
+@pytest.mark.parametrize(
+    ("settings", "public"),
+    [
+        ({"block_public_acls": True, "ignore_public_acls": False}, True),  # only rejects *new* ACLs
+        ({"block_public_acls": False, "ignore_public_acls": True}, False),  # ignores any public ACL
+    ],
+)
+def test_only_ignore_public_acls_neutralises_an_acl(settings: dict[str, bool], public: bool) -> None:
+    doc = add_resource(
+        base(),
+        "aws_s3_bucket_acl.planbucket",
+        {"acl": "public-read"},
+        refs={"bucket": BUCKET_REF},
+        after_unknown={"bucket": True},
+    )
+    plan = parse(with_block(doc, **settings))
+    assert bool(hits(plan, "TFO-S3-001")) is public
+
+
+@pytest.mark.parametrize(
+    ("settings", "public"),
+    [
+        ({"block_public_policy": True, "restrict_public_buckets": False}, True),
+        ({"block_public_policy": False, "restrict_public_buckets": True}, False),
+    ],
+)
+def test_only_restrict_public_buckets_neutralises_a_policy(settings: dict[str, bool], public: bool) -> None:
+    plan = parse(with_block(bucket_policy(base(), PUBLIC_READ), **settings))
+    assert bool(hits(plan, "TFO-S3-002")) is public
+
+
 def test_block_on_another_bucket_does_not_protect_this_one() -> None:
     doc = set_after(base(), BUCKET, acl="public-read")
     add_resource(doc, "aws_s3_bucket.other", {"bucket": "other-bucket", "acl": "private"})

@@ -79,12 +79,15 @@ def bucket_views(ctx: RuleContext) -> list[BucketView]:
     rationale="A public-read(-write) or authenticated-read ACL, or a grant to AllUsers/AuthenticatedUsers, "
     "lets anyone on the internet (or any AWS account) read or write the bucket.",
     fix="Use a private ACL (or disable ACLs with BucketOwnerEnforced ownership) and attach a public access "
-    "block with block_public_acls and ignore_public_acls.",
+    "block with block_public_acls and ignore_public_acls (only ignore_public_acls neutralises an ACL "
+    "applied before the block).",
     references=("CKV_AWS_20", "CKV_AWS_57", "AWS-0092"),
 )
 def public_acl(ctx: RuleContext) -> Iterator[Hit]:
     for view in bucket_views(ctx):
-        if view.blocked("block_public_acls", "ignore_public_acls"):
+        # block_public_acls only rejects *new* public ACLs and does not touch one applied before the
+        # block exists (Terraform may create the ACL first); ignore_public_acls neutralises any.
+        if view.blocked("ignore_public_acls"):
             continue
         for owner in (view.bucket, *view.acls):
             yield from _public_acl_hits(owner, view.bucket)
@@ -125,7 +128,9 @@ def _public_acl_hits(owner: ResourceChange, bucket: ResourceChange) -> Iterator[
 )
 def public_policy(ctx: RuleContext) -> Iterator[Hit]:
     for view in bucket_views(ctx):
-        if view.blocked("block_public_policy", "restrict_public_buckets"):
+        # likewise block_public_policy only rejects new public policies; restrict_public_buckets limits
+        # a bucket with a public policy to AWS services and the owning account, whenever it was set
+        if view.blocked("restrict_public_buckets"):
             continue
         for owner in (view.bucket, *view.policies):
             document = parse_document(value(owner, "policy"))
@@ -197,12 +202,12 @@ def weak_public_access_block(ctx: RuleContext) -> Iterator[Hit]:
     rationale="Static website hosting serves the bucket's objects over plain HTTP to anyone once a policy "
     "allows it; nothing in the plan blocks public policies for this bucket.",
     fix="Serve the content through CloudFront with origin access control, or keep a public access block "
-    "with block_public_policy on.",
+    "with block_public_policy and restrict_public_buckets on.",
     references=(),
 )
 def public_website(ctx: RuleContext) -> Iterator[Hit]:
     for view in bucket_views(ctx):
-        if view.blocked("block_public_policy", "restrict_public_buckets"):
+        if view.blocked("restrict_public_buckets"):
             continue
         if _has_website(view.bucket):
             yield Hit(view.bucket.address, "website hosting is enabled on the bucket", "website")
