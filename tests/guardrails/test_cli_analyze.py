@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PLANS, need_shared
+from tests.guardrails.support import add_resource, raw
 from tfoidc.cli.main import main
 
 BLOCKING = "terraform-compliance/issue_174_s3_bucket_policies.json"  # S3-002 block, S3-003 warn, ENC-003 info
@@ -162,3 +163,37 @@ def test_exit_code_of_the_real_process() -> None:
     assert result.returncode == 3
     assert result.stdout.index("TFO-S3-002") >= 0 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_sensitive_values_never_reach_findings_or_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sentinel = "SENTINEL-db-password-7f3a"
+    doc = add_resource(
+        raw(WARN_ONLY),
+        "aws_db_instance.main",
+        {"engine": "postgres", "publicly_accessible": True, "storage_encrypted": False, "password": sentinel},
+    )
+    doc["resource_changes"][-1]["change"]["after_sensitive"] = {"password": True}
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(doc))
+    config = write_config(
+        tmp_path,
+        """
+[[guardrails.custom]]
+id = "ORG-PW-001"
+title = "Password rotation marker"
+resource_type = "aws_db_instance"
+attribute = "password"
+operator = "matches"
+value = "rotated-.*"
+message = "passwords come from the rotation lambda"
+""",
+    )
+    code, out, err = tfoidc(capsys, "--config", config, "analyze", str(plan_file), "--fail-on", "never")
+    assert code == 0 and "TFO-NET-005" in out
+    assert "ORG-PW-001" not in out  # a redacted value is not judged
+    json_file = tmp_path / "analysis.json"
+    tfoidc(capsys, "--config", config, "analyze", str(plan_file), "--format", "json", "-o", str(json_file))
+    for text in (out, err, json_file.read_text()):
+        assert sentinel not in text
