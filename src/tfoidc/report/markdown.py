@@ -18,7 +18,7 @@ import jinja2
 from tfoidc import __version__
 from tfoidc.analysis import Analysis
 from tfoidc.report.config import ReportConfig
-from tfoidc.report.view import EnvView, Limits, build_env_view, format_money, list_sizes
+from tfoidc.report.view import ChangeItem, EnvView, Limits, build_env_view, format_money, list_sizes
 
 MIN_ROWS = 2
 
@@ -59,8 +59,11 @@ def render_markdown(
 ) -> str:
     budget = config.note_max_chars
     limits = [Limits() for _ in analyses]
+    memos: list[dict[tuple[int, bool], ChangeItem]] = [{} for _ in analyses]
     while True:
-        views = [build_env_view(a, config, lim) for a, lim in zip(analyses, limits, strict=True)]
+        views = [
+            build_env_view(a, config, lim, memo) for a, lim, memo in zip(analyses, limits, memos, strict=True)
+        ]
         text = _render(views, config, marker, pipeline_id, artifact_url, shortened=_shortened(limits))
         if len(text) <= budget:
             return text

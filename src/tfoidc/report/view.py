@@ -183,16 +183,30 @@ def verdict_line(analysis: Analysis) -> str:
     return f"{environment_name(analysis)}: " + " · ".join(parts)
 
 
-def build_env_view(analysis: Analysis, config: ReportConfig, limits: Limits) -> EnvView:
+def build_env_view(
+    analysis: Analysis,
+    config: ReportConfig,
+    limits: Limits,
+    items: dict[tuple[int, bool], ChangeItem] | None = None,
+) -> EnvView:
+    """What to show of `analysis` within `limits`. `items` memoises change items (their diffs are
+    the costly part) across the renders of one note while its size budget is being met."""
+    memo = items if items is not None else {}
+
+    def item(rc: ResourceChange) -> ChangeItem:
+        key = (id(rc), limits.diffs)
+        if key not in memo:
+            memo[key] = _change_item(rc, config, with_diff=limits.diffs)
+        return memo[key]
+
     changes = analysis.plan.changes()
     groups = []
     for action in GROUP_ORDER:
         rcs = [rc for rc in changes if rc.action is action]
         if rcs:
-            items = shown(rcs, limits.of(action.value)).map(
-                lambda rc: _change_item(rc, config, with_diff=limits.diffs)
+            groups.append(
+                Group(action.value, GROUP_TITLES[action], shown(rcs, limits.of(action.value)).map(item))
             )
-            groups.append(Group(action.value, GROUP_TITLES[action], items))
     findings = sorted(analysis.findings, key=lambda f: (-f.severity.rank, f.waived, f.rule, f.address))
     drift = analysis.drift
     max_nodes = limits.mermaid_max_nodes if limits.mermaid_max_nodes is not None else config.mermaid_max_nodes
