@@ -269,8 +269,10 @@ def test_doctor_verdicts(tfoidc: Cli, sandbox: Sandbox, monkeypatch: pytest.Monk
     assert result.code == case.code, result
     assert verdict_rows(result.out, host) == case.rows
     assert warning_codes(result.err) == case.warnings
-    provider_row = next(line for line in result.out.splitlines() if "OIDC provider" in line)
-    assert provider in provider_row and provider_row.rstrip("│ ").endswith("matched")
+    provider_row = next(line for line in result.out.splitlines() if "OIDC provider " in line)
+    assert provider in provider_row and provider_row.rstrip("│ ").endswith(" matched")
+    audience_row = next(line for line in result.out.splitlines() if "OIDC provider audiences" in line)
+    assert audience_row.rstrip("│ ").endswith(" matched")
     reason = case.reason.replace("H:", f"{host}:")
     if case.code == 0:
         assert f"allowed: {reason}" in result.out
@@ -395,3 +397,44 @@ def test_doctor_checks_the_token_before_reading_iam(
     monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint(expires_in=-600))
     result = tfoidc("doctor", "--role-arn", sandbox.roles["dev"])
     assert result.code == 4 and "expired" in failure(result)
+
+
+def test_doctor_checks_the_providers_client_ids_hold_the_tokens_audience(
+    tfoidc: Cli, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host = sandbox.issuer.host
+    role_arn = provision_role(
+        sandbox,
+        "doctor-custom-audience",
+        [
+            allow({"StringEquals": {"H:aud": "custom-aud", "H:sub": MAIN}})(
+                host, sandbox.oidc_provider_arn, ""
+            )
+        ],
+    )
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint(aud="custom-aud"))
+    refused = tfoidc("doctor", "--role-arn", role_arn, "--audience", "custom-aud")
+    assert refused.code == 4, refused
+    assert (
+        f"the IAM OIDC provider for {host} does not list the token's audience custom-aud among its client IDs "
+        "(sts.amazonaws.com)" in refused.err
+    )
+    row = next(line for line in refused.out.splitlines() if "OIDC provider audiences" in line)
+    assert [c.strip() for c in row.strip("│").split("│")][2:] == [
+        "sts.amazonaws.com",
+        "custom-aud",
+        "not matched",
+    ]
+
+
+def test_doctor_refuses_a_role_arn_of_another_account_than_the_one_it_reads(
+    tfoidc: Cli, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    elsewhere = sandbox.roles["dev"].replace(sandbox.account_id, "999999999999")
+    result = tfoidc("doctor", "--role-arn", elsewhere)
+    assert result.code == 2
+    assert (
+        f"is in account 999999999999, but the credentials used read account {sandbox.account_id}"
+        in failure(result)
+    )

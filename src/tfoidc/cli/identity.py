@@ -377,6 +377,14 @@ def _doctor_table(diagnosis: Any, claims: dict[str, Any]) -> Table:
         Text(diagnosis.provider_arn if diagnosis.provider_registered else "(not registered in the account)"),
         mark[diagnosis.provider_registered],
     )
+    if diagnosis.provider_registered:
+        table.add_row(
+            "-",
+            "OIDC provider audiences",
+            Text(", ".join(diagnosis.provider_audiences) or "(none)"),
+            Text(", ".join(diagnosis.token_audiences) or "(absent)"),
+            mark[diagnosis.audience_registered],
+        )
     # Policy text and claims are data, never rich markup: Text() keeps a '[' in them literal.
     for result in diagnosis.decision.statements:
         label = Text(f"{result.label} {result.effect}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tfoidc.errors import InputError
@@ -31,6 +31,8 @@ class RoleTrust:
     role_arn: str
     policy: dict[str, Any]
     oidc_provider_arns: tuple[str, ...]
+    # the audiences (client IDs) each provider accepts: AWS refuses a token whose aud is not among them
+    provider_audiences: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,27 @@ class Diagnosis:
     provider_registered: bool
     decision: TrustDecision
     warnings: tuple[TrustWarning, ...]
+    token_audiences: tuple[str, ...] = ()
+    provider_audiences: tuple[str, ...] = ()
+
+    @property
+    def audience_registered(self) -> bool:
+        return any(aud in self.provider_audiences for aud in self.token_audiences)
 
     @property
     def allowed(self) -> bool:
-        return self.provider_registered and self.decision.allowed
+        return self.provider_registered and self.audience_registered and self.decision.allowed
 
     @property
     def reason(self) -> str:
         if not self.provider_registered:
             return f"the account has no IAM OIDC provider for {self.issuer_host}"
+        if not self.audience_registered:
+            return (
+                f"the IAM OIDC provider for {self.issuer_host} does not list the token's audience "
+                f"{', '.join(self.token_audiences) or '(none)'} among its client IDs "
+                f"({', '.join(self.provider_audiences) or 'none'})"
+            )
         return self.decision.reason
 
 
@@ -68,14 +82,38 @@ def read_role_trust(role_arn: str, *, profile: str | None, region: str | None = 
     iam = session(profile).client("iam", region_name=region, config=client_config())
     name = role_name_of(role_arn)
     role = aws_call(lambda: iam.get_role(RoleName=name), operation="iam:GetRole", role_arn=role_arn)
+    _check_same_account(role_arn, str(role["Role"]["Arn"]))
     providers = aws_call(
         iam.list_open_id_connect_providers, operation="iam:ListOpenIDConnectProviders", role_arn=role_arn
     )
+    arns = tuple(str(p["Arn"]) for p in providers.get("OpenIDConnectProviderList", []))
+    audiences = {arn: _client_ids(iam, arn, role_arn) for arn in arns}
     return RoleTrust(
         role_arn=role_arn,
         policy=decode_policy(role["Role"]["AssumeRolePolicyDocument"]),
-        oidc_provider_arns=tuple(p["Arn"] for p in providers.get("OpenIDConnectProviderList", [])),
+        oidc_provider_arns=arns,
+        provider_audiences=audiences,
     )
+
+
+def _client_ids(iam: Any, provider_arn: str, role_arn: str) -> tuple[str, ...]:
+    provider = aws_call(
+        lambda: iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider_arn),
+        operation="iam:GetOpenIDConnectProvider",
+        role_arn=role_arn,
+    )
+    return tuple(str(c) for c in provider.get("ClientIDList", []))
+
+
+def _check_same_account(asked: str, found: str) -> None:
+    """GetRole looks the name up in the caller's account: a same-named role elsewhere is not the one asked."""
+    asked_account, found_account = asked.split(":")[4], found.split(":")[4]
+    if asked_account != found_account:
+        raise InputError(
+            f"--role-arn {asked} is in account {asked_account}, but the credentials used read account "
+            f"{found_account}",
+            hint="pass --profile for a principal of the role's account",
+        )
 
 
 def decode_policy(document: str | Mapping[str, Any]) -> dict[str, Any]:
@@ -99,6 +137,7 @@ def diagnose(trust: RoleTrust, claims: Mapping[str, Any]) -> Diagnosis:
     account = trust.role_arn.split(":")[4] if trust.role_arn.count(":") >= 5 else "000000000000"
     provider_arn = registered or f"arn:aws:iam::{account}:oidc-provider/{host}"
     decision = evaluate_trust_policy(trust.policy, claims=claims, provider_arn=provider_arn, issuer_host=host)
+    aud = claims.get("aud")
     return Diagnosis(
         role_arn=trust.role_arn,
         issuer_host=host,
@@ -106,4 +145,6 @@ def diagnose(trust: RoleTrust, claims: Mapping[str, Any]) -> Diagnosis:
         provider_registered=registered is not None,
         decision=decision,
         warnings=tuple(audit_trust_policy(trust.policy, issuer_host=host)),
+        token_audiences=tuple(str(a) for a in (aud if isinstance(aud, list) else [aud]) if a is not None),
+        provider_audiences=trust.provider_audiences.get(registered, ()) if registered else (),
     )

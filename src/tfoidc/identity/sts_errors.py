@@ -56,7 +56,7 @@ def explain_sts_error(
         return AuthError(
             f"AWS refused {operation} for {role_arn}: {message}",
             hint="doctor reads IAM with your own credentials (--profile / $AWS_PROFILE); they need "
-            "iam:GetRole and iam:ListOpenIDConnectProviders",
+            "iam:GetRole, iam:ListOpenIDConnectProviders and iam:GetOpenIDConnectProvider",
         )
     if code == "NoSuchEntity":
         return InputError(
