@@ -6,8 +6,11 @@ holds; `SCHEMA_VERSION` changes on any incompatible change (see docs/analysis-js
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from tfoidc.cost.model import CostEstimate
@@ -17,6 +20,14 @@ from tfoidc.plan.graph import PlanGraph
 from tfoidc.plan.model import Plan
 
 SCHEMA_VERSION = "1.0"
+
+
+@cache
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of `Analysis.to_dict()`, shipped as analysis_schema.json."""
+    text = resources.files("tfoidc").joinpath("analysis_schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 @dataclass(frozen=True)
