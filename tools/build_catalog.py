@@ -189,6 +189,13 @@ GOLDEN_PRICES: dict[str, tuple[str, str, str, str, int]] = {
         1,
     ),
     "rds/iops-month/io1": ("db_instance", "aws_db_instance.mysql-iops", "Provisioned IOPS", "IOPS-month", 1),
+    "rds/iops-month/gp3": (
+        "db_instance",
+        'aws_db_instance.gp3["above_low_baseline"]',
+        "Provisioned GP3 IOPS (above 3,000)",
+        "IOPS-month",
+        1,
+    ),
     "rds/backup-storage-gb-month": (
         "db_instance",
         "aws_db_instance.mysql-iops",

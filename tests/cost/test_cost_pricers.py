@@ -277,6 +277,37 @@ RDS = "rds/instance-hour/MySQL/db.t3.large"
             {"engine": "mariadb", "instance_class": "db.t3.large", "allocated_storage": 20},
             {"rds/instance-hour/MariaDB/db.t3.large": HOURS, "rds/storage-gb-month/gp2": 20},
         ),
+        (
+            {
+                "engine": "mysql",
+                "instance_class": "db.t3.large",
+                "storage_type": "gp3",
+                "allocated_storage": 20,
+                "iops": 4000,
+            },
+            {RDS: HOURS, "rds/storage-gb-month/gp3": 20, "rds/iops-month/gp3": 1000},
+        ),
+        (
+            {
+                "engine": "mysql",
+                "instance_class": "db.t3.large",
+                "storage_type": "gp3",
+                "allocated_storage": 400,
+                "iops": 12000,
+            },
+            {RDS: HOURS, "rds/storage-gb-month/gp3": 400},
+        ),
+        (
+            {
+                "engine": "mysql",
+                "instance_class": "db.t3.large",
+                "storage_type": "gp3",
+                "allocated_storage": 400,
+                "iops": 14000,
+                "multi_az": True,
+            },
+            {RDS: 2 * HOURS, "rds/storage-gb-month/gp3": 800, "rds/iops-month/gp3": 4000},
+        ),
     ],
 )
 def test_db_instance(values: dict[str, Any], expected: dict[str, Decimal]) -> None:

@@ -300,6 +300,8 @@ RDS_ENGINES = {
     "aurora-mysql": "Aurora MySQL",
     "aurora-postgresql": "Aurora PostgreSQL",
 }
+RDS_GP3_LARGE_GB = Decimal(400)
+RDS_GP3_BASELINE_LARGE = Decimal(12000)
 MULTI_AZ_FACTOR = Decimal(2)  # AWS bills a Multi-AZ (one standby) instance and its storage twice
 
 
@@ -336,6 +338,21 @@ def price_db_instance(a: Attrs, p: Pricing) -> list[CostComponent]:
             parts.append(
                 _scaled(p.fixed("Provisioned IOPS", f"rds/iops-month/{storage_type}", "IOPS", iops), factor)
             )
+        elif storage_type == "gp3":
+            # gp3 includes a baseline (3,000 IOPS below 400 GB, 12,000 from 400 GB); more is billed
+            baseline = RDS_GP3_BASELINE_LARGE if size >= RDS_GP3_LARGE_GB else GP3_FREE_IOPS
+            if iops > baseline:
+                parts.append(
+                    _scaled(
+                        p.fixed(
+                            f"Provisioned GP3 IOPS (above {baseline:,})",
+                            "rds/iops-month/gp3",
+                            "IOPS",
+                            iops - baseline,
+                        ),
+                        factor,
+                    )
+                )
         parts.append(
             p.usage_based(
                 "Additional backup storage",
