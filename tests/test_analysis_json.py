@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 import pytest
 from jsonschema import Draft202012Validator
-from tests.conftest import PLANS, REPO, all_fixture_plans, need_shared
 
+from tests.conftest import PLANS, REPO, all_fixture_plans, need_shared
 from tfoidc.analysis import SCHEMA_VERSION, json_schema
 from tfoidc.config import Config
 from tfoidc.cost.catalog import Catalog, load_catalog
