@@ -297,6 +297,16 @@ def test_token_file_comes_first(
     assert "warning" not in result.err
 
 
+def test_a_token_file_saved_with_a_bom_and_crlf_is_read(
+    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "id_token"
+    token_file.write_bytes(b"\xef\xbb\xbf" + sandbox.issuer.mint(job_id="8").encode() + b"\r\n")
+    result = tfoidc("auth", "--role-arn", sandbox.roles["dev"], "--token-file", str(token_file))
+    assert result.code == 0, result
+    assert job_of(moto_sessions()) == "8"
+
+
 def test_gitlab_oidc_token_comes_before_the_legacy_variable(
     tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -74,7 +74,7 @@ def parse_token(raw: str, *, source: str) -> IdToken:
 
 def _read_token_file(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # editors on Windows prepend a BOM
     except OSError as exc:
         raise InputError(f"cannot read the token file {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
