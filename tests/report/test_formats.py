@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +240,29 @@ def test_repeated_findings_still_get_unique_fingerprints(mix: Analysis) -> None:
     assert len(set(sf)) == len(sf)
     # The first occurrence keeps the fingerprint it had without the repeat.
     assert {i["fingerprint"] for i in json.loads(render(mix, "codequality"))} <= set(cq)
+
+
+def test_html_report_cannot_be_broken_out_of_by_a_for_each_key() -> None:
+    doc = review_mix_plan()
+    evil = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
+    for rc in doc["resource_changes"]:
+        if rc["address"] == "aws_s3_bucket.test-bucket1":
+            rc["address"] = f'aws_s3_bucket.test-bucket1["{evil}"]'
+            rc["index"] = evil
+    html = render(analysis_of(doc, "staging"), "html")
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append(tag)
+
+    parser = Tags()
+    parser.feed(html)
+    assert parser.tags.count("script") == 2  # the JSON data and the report's own script
+    assert "img" not in parser.tags
+    data = html.split('<script type="application/json" id="tfoidc-data">', 1)[1].split("</script>", 1)[0]
+    ids = [n["id"] for n in json.loads(data)["nodes"]]
+    assert f'aws_s3_bucket.test-bucket1["{evil}"]' in ids  # intact once parsed
