@@ -60,6 +60,13 @@ def test_instance_root_volume_size_unknown_is_assumed_8_gb_and_says_so() -> None
     app = one(est, "aws_instance.app")
     assert app.monthly_after == price("ec2/instance-hour/t3.micro") * HOURS + 8 * price(GB_GP2)
     assert any("assumed 8 GB" in c.name for c in app.components)
+    # a root block that is unknown as a whole (not just its size) is the same assumption
+    whole = Change(
+        "aws_instance.app",
+        {"instance_type": "t3.micro", "root_block_device": [{}]},
+        after_unknown={"root_block_device": [True]},
+    )
+    assert one(priced([whole]), "aws_instance.app").monthly_after == app.monthly_after
 
 
 def test_instance_volume_managed_as_aws_ebs_volume_is_not_priced_twice() -> None:
@@ -81,6 +88,11 @@ def test_instance_volume_managed_as_aws_ebs_volume_is_not_priced_twice() -> None
         (
             {"instance_type": "t3.micro", "ebs_block_device": [{"volume_type": "gp3"}]},
             {"ebs_block_device": [{"volume_size": True}]},
+            "ebs_block_device[0].volume_size is known only after apply",
+        ),
+        (
+            {"instance_type": "t3.micro", "ebs_block_device": [{"volume_type": "gp3"}]},
+            {"ebs_block_device": [True]},
             "ebs_block_device[0].volume_size is known only after apply",
         ),
     ],
@@ -621,3 +633,38 @@ def test_fixture_plans_never_price_a_covered_resource_at_zero_without_saying_why
         for n in est.not_priced:
             assert n.reason, (path.name, n.address)
     assert checked > 50
+
+
+def test_every_value_unknown_never_crashes_and_never_prices_silently() -> None:
+    from tests.conftest import all_fixture_plans
+    from tfoidc.cost.pricers import PRICERS
+
+    plans = [p for p in all_fixture_plans() if "aws_" in p.read_text(encoding="utf-8-sig", errors="replace")]
+    if not plans:
+        pytest.skip("fixture plans not available")
+
+    def all_unknown(doc: dict[str, Any]) -> None:
+        for rc in doc.get("resource_changes") or []:
+            change = rc.get("change") or {}
+            if isinstance(change.get("after"), dict):
+                change["after_unknown"] = {k: True for k in change["after"]}
+
+    covered = 0
+    for path in plans:
+        try:
+            plan = derive(path, all_unknown)
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if plan.errored:
+            continue
+        est = run(plan, config=CostConfig(region="us-east-1"))
+        for r in est.resources:
+            if r.type in PRICERS and r.action == "create":
+                covered += 1
+                # priced with every value unknown: only defaults or usage-only components
+                assert r.type in {
+                    "aws_eip", "aws_nat_gateway", "aws_eks_cluster", "aws_kms_key", "aws_secretsmanager_secret",
+                    "aws_cloudwatch_log_group", "aws_s3_bucket", "aws_lambda_function", "aws_elb", "aws_lb", "aws_alb",
+                }, (path.name, r.address)  # fmt: skip
+        assert all(n.reason for n in est.not_priced)
+    assert covered > 10

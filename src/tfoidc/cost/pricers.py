@@ -23,6 +23,13 @@ class Unpriceable(Exception):
     """This resource cannot be priced; the message says why, in words for the user."""
 
 
+class _AllUnknown(dict[str, Any]):
+    """`after_unknown` of a block that is unknown as a whole: every attribute in it is unknown."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return True
+
+
 @dataclass(frozen=True)
 class Attrs:
     """One object of a resource's values with its `after_unknown` mirror."""
@@ -75,7 +82,11 @@ class Attrs:
         out = []
         for i, item in enumerate(raw):
             mirror = unknown[i] if isinstance(unknown, list) and i < len(unknown) else {}
-            out.append(Attrs(item if isinstance(item, dict) else {}, mirror or {}, f"{self.path}{key}[{i}]."))
+            if mirror is True:  # the whole block is known only after apply
+                mirror = _AllUnknown()
+            elif not isinstance(mirror, dict):
+                mirror = {}
+            out.append(Attrs(item if isinstance(item, dict) else {}, mirror, f"{self.path}{key}[{i}]."))
         return out
 
 
