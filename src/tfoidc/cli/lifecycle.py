@@ -134,7 +134,13 @@ def apply_command(
     if local:
         check_local_apply_allowed(environment, target.env)
     else:
-        identity = verify_identity(target.env, environ=environ, token_file=token_file)
+        identity = verify_identity(
+            target.env,
+            environ=environ,
+            token_file=token_file,
+            environment=environment,
+            require_issuer=bool(target.env.apply_refs or target.env.require_protected_ref),
+        )
         check_apply_allowed(environment, target.env, identity.claims)
     binary = discover_terraform(terraform_bin, environ)
     manifest = _verify_saved_plan(target, binary, environ, local=local)

@@ -57,14 +57,24 @@ def verify_identity(
     environ: Mapping[str, str],
     token_file: Path | None = None,
     token_var: str = "GITLAB_OIDC_TOKEN",
+    environment: str = "",
+    require_issuer: bool = False,
 ) -> VerifiedIdentity:
-    """The job's ID token and its verified claims; no AWS call yet."""
+    """The job's ID token and its verified claims; no AWS call yet.
+
+    The issuer is the configured one, else $TFOIDC_ISSUER, else the GitLab instance running the job
+    ($CI_SERVER_URL, which is what GitLab puts in `iss`). With `require_issuer` (apply with branch
+    rules) there must be one: branch rules on claims signed by whichever key the token names would be
+    no rules at all.
+    """
     token = discover_token(token_file=token_file, token_var=token_var, environ=environ)
-    claims = verify_token(
-        token,
-        audience=env.audience or environ.get("TFOIDC_AUDIENCE"),
-        issuer=env.issuer or environ.get("TFOIDC_ISSUER"),
-    )
+    issuer = env.issuer or environ.get("TFOIDC_ISSUER") or environ.get("CI_SERVER_URL")
+    if require_issuer and not issuer:
+        raise InputError(
+            f"environments.{environment}.issuer is not set and neither is $TFOIDC_ISSUER or $CI_SERVER_URL",
+            hint='the branch rules can only trust claims from a known issuer, e.g. issuer = "https://gitlab.com"',
+        )
+    claims = verify_token(token, audience=env.audience or environ.get("TFOIDC_AUDIENCE"), issuer=issuer)
     return VerifiedIdentity(token=token, claims=dict(claims))
 
 
