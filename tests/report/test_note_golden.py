@@ -117,6 +117,7 @@ def test_cost_section_shows_delta_and_not_priced_count() -> None:
     text = render(
         analysis_of_fixture("terraform-compliance/issue_249_alb_ecs_modules_update.json", "staging"), "md"
     )
+    assert "1 warning · ±$0.00/mo (1 not priced)**" in text  # the verdict says the total is partial
     summary = next(line for line in text.splitlines() if "<b>Cost</b>" in line)
     assert "±$0.00/mo" in summary and "1 not priced" in summary
     assert "Not priced (1): `aws_route53_record` \u00d7 1." in text
@@ -126,6 +127,8 @@ def test_cost_section_shows_delta_and_not_priced_count() -> None:
 def test_drift_and_graph_sections() -> None:
     text = render(analysis_of_fixture("tf-summarize/github_provider_modules.json", "github"), "md")
     assert "<b>Drift</b>: 3 resources changed outside Terraform" in text
+    # No resource has a price: the verdict must not claim the change costs nothing.
+    assert "0 blocking findings · no priced resources · drift on 3**" in text
     assert '| `module.github["terraform-plan-summary"].github_branch.demo` | delete |' in text
     assert fence_count(text) == 1 and "```mermaid\nflowchart LR\n" in text
     graph = text.split("```mermaid", 1)[1].split("```", 1)[0]

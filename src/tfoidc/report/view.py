@@ -176,8 +176,12 @@ def verdict_line(analysis: Analysis) -> str:
     if others:
         finding_text += f", {others} warning{'s' if others != 1 else ''}"
     parts.append(finding_text)
-    if analysis.cost is not None:
-        parts.append(f"{format_money(analysis.cost.monthly_delta, analysis.cost.currency, signed=True)}/mo")
+    cost = analysis.cost
+    if cost is not None and not cost.resources:
+        parts.append("no priced resources")  # not "±$0.00/mo": nothing says the change is free
+    elif cost is not None:
+        unpriced = f" ({len(cost.not_priced)} not priced)" if cost.not_priced else ""
+        parts.append(f"{format_money(cost.monthly_delta, cost.currency, signed=True)}/mo{unpriced}")
     if analysis.drift is not None and analysis.drift.has_drift:
         parts.append(f"drift on {len(analysis.drift.drifted)}")
     return f"{environment_name(analysis)}: " + " · ".join(parts)
