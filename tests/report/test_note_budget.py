@@ -7,6 +7,7 @@ first, say what it left out and where the full report is, and stay well-formed m
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -17,6 +18,7 @@ from tfoidc.analysis import Analysis
 from tfoidc.config import Config
 from tfoidc.report import render_note
 from tfoidc.report.config import GITLAB_NOTE_LIMIT, ReportConfig
+from tfoidc.report.markdown import parse_note_marker
 
 ARTIFACTS = "https://gitlab.example.com/infra/live/-/jobs/55/artifacts/browse"
 COPIES = 400  # 1,200 changes, 1,600 findings
@@ -115,3 +117,14 @@ def test_the_structure_check_catches_a_split_table_and_an_open_fence(full_note: 
     assert structure_problems(naive_cut) != []
     assert structure_problems("| a | b |\n|---|---|\n| 1 |\n") != []
     assert structure_problems("```diff\n+ x\n") == ["a fenced code block is never closed"]
+
+
+def test_more_environments_than_the_budget_holds_keeps_the_marker_and_says_it_was_cut() -> None:
+    small = analysis_of(many_changes_plan(1), "env", Config())
+    analyses = [dataclasses.replace(small, environment=f"environment-{i:02d}") for i in range(40)]
+    text = _note(analyses, 2_000)
+    assert len(text) <= 2_000
+    assert structure_problems(text) == []
+    marker = parse_note_marker(text)
+    assert marker is not None and len(marker.environments) == 40 and marker.pipeline_id == 9
+    assert text.rstrip().endswith("_(note cut to fit the size budget)_")
