@@ -1,5 +1,5 @@
-"""Branch rules only mean something on claims from the right issuer: apply verifies the token against
-the configured issuer (or the job's GitLab instance) before it reads `ref`."""
+"""The ID token in the lifecycle commands: verified before any STS call, and branch rules only read
+claims from the right issuer (the configured one, or the job's GitLab instance)."""
 
 from __future__ import annotations
 
@@ -52,4 +52,22 @@ def test_apply_with_branch_rules_needs_a_known_issuer(workspace: Workspace) -> N
     result = workspace.apply("sandbox", env=env)
     assert result.returncode == 2
     assert "environments.sandbox.issuer is not set" in result.last_line
+    assert workspace.sts.actions == []
+
+
+@pytest.mark.parametrize("command", ["plan", "apply", "drift"])
+def test_an_expired_token_is_refused_before_any_sts_call(workspace: Workspace, command: str) -> None:
+    expired = workspace.sandbox.issuer.mint(ref="main", ref_protected="true", expires_in=-600)
+    result = workspace.tfoidc(command, "sandbox", "--out-dir", str(workspace.out("sandbox")), token=expired)
+    assert result.returncode == 4, result.stderr
+    assert result.stderr.count("tfoidc: error:") == 1 and "expired" in result.last_line
+    assert expired not in result.output
+    assert workspace.sts.actions == []
+
+
+def test_a_missing_token_is_a_usage_error_of_the_job(workspace: Workspace) -> None:
+    env = workspace.env(None)
+    result = workspace.tfoidc("plan", "sandbox", env=env)
+    assert result.returncode == 2, result.stderr
+    assert "no GitLab ID token found" in result.last_line and "id_tokens" in result.last_line
     assert workspace.sts.actions == []

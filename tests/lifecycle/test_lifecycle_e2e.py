@@ -276,3 +276,12 @@ def test_apply_waits_for_the_state_lock_within_lock_timeout(planned: Workspace) 
         "null_resource.network",
         "null_resource.release",
     }
+
+
+def test_a_terraform_error_is_one_line_after_terraform_s_error_block(workspace: Workspace) -> None:
+    (workspace.root / "broken.tf").write_text('resource "null_resource" "x" {\n  triggers = var.nope\n}\n')
+    result = workspace.plan("sandbox")
+    assert result.returncode == 1
+    assert result.last_line.startswith("tfoidc: error: terraform validate failed (exit 1): Error: ")
+    assert "Reference to undeclared input variable" in result.stderr
+    assert not (workspace.out("sandbox") / "manifest.json").exists()
