@@ -108,7 +108,7 @@ def test_totals_per_module_and_type() -> None:
     assert "aws_sqs_queue" not in by_type
     assert sum(by_type.values()) == est.monthly_delta
     assert len(est.not_priced) == 1 and any(
-        "1 resource not priced; totals exclude them" in n for n in est.notes
+        "1 resources were not priced" in n for n in est.notes
     )
 
 

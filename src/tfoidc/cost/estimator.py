@@ -63,11 +63,11 @@ def estimate(plan: Plan, *, catalog: Catalog, config: CostConfig) -> CostEstimat
             resources.append(price_change(rc, pricing))
         except Unpriceable as reason:
             not_priced.append(NotPriced(rc.address, rc.type, str(reason)))
-    notes = [f"region {how} ({_resources(n)})" for how, n in sorted(region_sources.items())]
+    notes = [f"region {how} ({n} resources)" for how, n in sorted(region_sources.items())]
     for provider, n in sorted(other_providers.items()):
-        notes.append(f"{_resources(n)} of provider {provider} outside tfoidc's pricing (AWS only)")
+        notes.append(f"{n} resources of provider {provider} are outside tfoidc's pricing (AWS only)")
     if not_priced:
-        notes.append(f"{_resources(len(not_priced))} not priced; totals exclude them")
+        notes.append(f"{len(not_priced)} resources were not priced; totals exclude them")
     return CostEstimate(
         currency=CURRENCY,
         region=config.region or (regions.most_common(1)[0][0] if regions else None),
@@ -76,10 +76,6 @@ def estimate(plan: Plan, *, catalog: Catalog, config: CostConfig) -> CostEstimat
         notes=tuple(notes),
         free=tuple(free),
     )
-
-
-def _resources(n: int) -> str:
-    return f"{n} resource" if n == 1 else f"{n} resources"
 
 
 def priced_changes(plan: Plan) -> list[ResourceChange]:
