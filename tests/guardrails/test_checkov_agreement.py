@@ -101,3 +101,9 @@ def test_every_listed_disagreement_has_a_reason() -> None:
     for key, reason in tool.DISAGREEMENTS.items():
         assert key[0] in ("missed", "beyond") and len(reason) > 40, key
     assert all(Path(key[2]).suffix == ".json" for key in tool.DISAGREEMENTS)
+
+
+def test_tool_without_checkov_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert tool.main(["--checkov", "/nonexistent/checkov"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "checkov not found" in err
