@@ -3,6 +3,7 @@ lifecycle relies on (ID token audience, plans on merge requests, manual protecte
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -69,7 +70,9 @@ def test_plan_runs_on_merge_requests_with_private_artifacts_and_reports(ci: dict
     artifacts = plan["artifacts"]
     assert artifacts["access"] == "developer" and artifacts["expire_in"]
     assert set(artifacts["reports"]) == {"terraform", "junit", "codequality"}
-    assert any("pip install" in line for line in plan["before_script"])
+    assert any('pip install --quiet "$TFOIDC_PIP_SPEC"' in line for line in plan["before_script"])
+    # Pinned, and never a bare name a public index could resolve to someone else's package.
+    assert re.search(r"@v\d+\.\d+\.\d+$", ci["variables"]["TFOIDC_PIP_SPEC"])
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -100,9 +100,13 @@ def run_plan(
     init_and_validate(runner, target, plugin_dir)
     lineage, serial = state_version(runner.state_pull())
     partial = target.out_dir / ".tfplan.partial"
-    has_changes = runner.plan(
-        partial, var_files=target.var_files(), lock_timeout=lock_timeout or target.env.lock_timeout
-    )
+    try:
+        has_changes = runner.plan(
+            partial, var_files=target.var_files(), lock_timeout=lock_timeout or target.env.lock_timeout
+        )
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a failed plan leaves no plan file behind
+        raise
     os.replace(partial, target.tfplan)
     plan_doc = runner.masker.mask_document(
         redact_plan_document(_json_object(runner.show_json(target.tfplan)))
