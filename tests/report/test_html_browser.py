@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO
-from tests.report.plans import analysis_of_fixture
+from tests.report.plans import analysis_of, analysis_of_fixture, many_changes_plan
 from tfoidc.report import render
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -183,3 +183,52 @@ def test_readme_screenshot(browser: Any, tmp_path: Path) -> None:
         DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, DOCS_IMAGE)
     assert DOCS_IMAGE.exists() and DOCS_IMAGE.stat().st_size < 300_000
+
+
+def test_filter_and_change_list_click_bring_an_offscreen_node_into_view(browser: Any, tmp_path: Path) -> None:
+    path = tmp_path / "big.html"
+    path.write_text(render(analysis_of(many_changes_plan(100), "prod"), "html"), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route(re.compile(r"^(?!file://).*"), lambda route: route.abort())
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-graph-ready='true']")
+
+        def inside(address: str) -> bool:
+            graph = page.locator("svg#graph").bounding_box()  # the page may have scrolled
+            assert graph is not None
+            box = page.locator(f"svg#graph g.node[data-id='{address}']").bounding_box()
+            assert box is not None
+            return bool(
+                box["x"] >= graph["x"]
+                and box["y"] >= graph["y"]
+                and box["x"] + box["width"] <= graph["x"] + graph["width"]
+                and box["y"] + box["height"] <= graph["y"] + graph["height"]
+            )
+
+        offscreen_js = """() => {
+            const g = document.getElementById("graph").getBoundingClientRect();
+            return Array.from(document.querySelectorAll("svg#graph g.node")).filter(n => {
+                const b = n.getBoundingClientRect();
+                return b.left < g.left || b.top < g.top || b.right > g.right || b.bottom > g.bottom;
+            }).map(n => n.dataset.id);
+        }"""
+        offscreen = page.evaluate(offscreen_js)
+        assert len(offscreen) > 50  # 300 resources: many are off-screen at the fitted zoom
+        late, other = offscreen[-1], offscreen[len(offscreen) // 2]
+        assert not inside(late)
+        page.fill("#filter-text", late)
+        assert page.text_content("#filter-count") == "1 of 300 shown"
+        assert inside(late)
+        page.fill("#filter-text", "")
+        page.click("#zoom-fit")
+        assert not inside(other)
+        page.click(f"#change-list tr[data-address='{other}'] a.addr")
+        assert inside(other)
+        assert page.locator("#details h3").text_content() == other
+        assert errors == []
+    finally:
+        context.close()

@@ -25,7 +25,7 @@
     markerWidth: "6", markerHeight: "6", orient: "auto-start-reverse" }, defs);
   el("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#adb5bd" }, marker);
   var world = el("g", { id: "world" }, svg);
-  var edgeEls = [], nodeEls = {};
+  var edgeEls = [], nodeEls = {}, pos = {};
 
   // By default only resources are drawn, with dependencies through variables, outputs and module
   // calls folded into resource-to-resource edges; the checkbox shows the full wiring.
@@ -53,7 +53,7 @@
     layers = [];
     shownNodes.forEach(function (n) { var d = depth(n.id); (layers[d] = layers[d] || []).push(n); });
     var maxRows = Math.max(MIN_ROWS, Math.ceil(Math.sqrt(shownNodes.length) * 2.5));
-    var pos = {};
+    pos = {};
     col = 0; rowsMax = 1;
     layers.forEach(function (nodes) {
       if (!nodes) return;
@@ -142,6 +142,7 @@
     if (!n) return;
     if (!nodeEls[id] && wiring && !wiring.checked) { wiring.checked = true; draw(); filter(); fit(); }
     Object.keys(nodeEls).forEach(function (k) { nodeEls[k].classList.toggle("selected", k === id); });
+    reveal(id);
     edgeEls.forEach(function (e) { e.classList.toggle("hl", e.dataset.from === id || e.dataset.to === id); });
     details.replaceChildren();
     details.appendChild(text("h3", n.id));
@@ -173,8 +174,20 @@
   var rows = Array.prototype.slice.call(document.querySelectorAll("#change-list tbody tr"));
   var textInput = document.getElementById("filter-text"), actionSel = document.getElementById("filter-action");
   var counter = document.getElementById("filter-count");
+  // Bring a node into view when a filter or a click in the change list picks one off-screen.
+  function reveal(id) {
+    var p = pos[id];
+    if (!p) return;
+    var box = svg.getBoundingClientRect();
+    var sx = view.x + p.x * view.k, sy = view.y + p.y * view.k;
+    if (sx >= 0 && sy >= TOP && sx + NODE_W * view.k <= box.width && sy + NODE_H * view.k <= box.height) return;
+    view.x = box.width / 2 - (p.x + NODE_W / 2) * view.k;
+    view.y = box.height / 2 - (p.y + NODE_H / 2) * view.k;
+    apply();
+  }
   function filter() {
     var q = textInput.value.trim().toLowerCase(), act = actionSel.value, shown = 0, filtering = q || act;
+    var first = null;
     rows.forEach(function (r) {
       var ok = (!act || r.dataset.action === act) &&
         (!q || r.dataset.address.toLowerCase().indexOf(q) >= 0 || r.dataset.type.toLowerCase().indexOf(q) >= 0);
@@ -184,8 +197,10 @@
       var n = byId[id];
       var ok = !filtering || ((!act || n.action === act) && (!q || id.toLowerCase().indexOf(q) >= 0 || (n.type || "").toLowerCase().indexOf(q) >= 0));
       nodeEls[id].classList.toggle("dim", !ok);
+      if (ok && filtering && first === null) first = id;
     });
     counter.textContent = shown + " of " + rows.length + " shown";
+    if (first !== null) reveal(first);
   }
   textInput.addEventListener("input", filter);
   actionSel.addEventListener("change", filter);
