@@ -253,23 +253,40 @@ def _run_child(command: list[str], env: dict[str, str]) -> int:
 
     SIGINT is ignored here rather than forwarded: Ctrl-C already reaches the child through the terminal's
     process group, and a second SIGINT makes Terraform abort without cleaning up."""
-    try:
-        child = subprocess.Popen(command, env=env)
-    except FileNotFoundError:
-        raise InputError(f"command not found: {command[0]}") from None
-    except PermissionError:
-        raise InputError(f"command not executable: {command[0]}") from None
     if threading.current_thread() is not threading.main_thread():  # signal handlers need the main thread
-        return child.wait()
-    handlers: dict[signal.Signals, Any] = {signal.SIGINT: signal.SIG_IGN}
-    for forwarded in (signal.SIGTERM, signal.SIGHUP):
-        handlers[forwarded] = lambda signum, _frame: child.send_signal(signum)
+        return _start(command, env).wait()
+    child: subprocess.Popen[bytes] | None = None
+    pending: list[int] = []  # signals that arrived while the child was being started
+
+    def forward(signum: int, _frame: Any) -> None:
+        if child is None:
+            pending.append(signum)
+        else:
+            child.send_signal(signum)
+
+    handlers: dict[signal.Signals, Any] = {
+        signal.SIGINT: signal.SIG_IGN,
+        signal.SIGTERM: forward,
+        signal.SIGHUP: forward,
+    }
     previous = {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
     try:
+        child = _start(command, env)
+        for signum in pending:
+            child.send_signal(signum)
         return child.wait()
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(command, env=env)
+    except FileNotFoundError:
+        raise InputError(f"command not found: {command[0]}") from None
+    except PermissionError:
+        raise InputError(f"command not executable: {command[0]}") from None
 
 
 # --- whoami -----------------------------------------------------------------------------------------
