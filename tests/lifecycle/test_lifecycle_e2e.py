@@ -192,13 +192,18 @@ def test_apply_refuses_a_plan_of_another_commit_from_ci_commit_sha(planned: Work
 def test_feature_branch_token_is_refused_for_prod_before_any_sts_call(workspace: Workspace) -> None:
     # The prod role in the sandbox is assumable by any token of the project in moto, which does not
     # enforce trust policies: only tfoidc's branch rules stand between a feature branch and prod.
-    workspace.add_environment("prod", role="dev", apply_refs=["main"], require_protected_ref=True)
+    readonly = workspace.sandbox.roles["readonly"]
+    workspace.add_environment(
+        "prod", role="dev", plan_role_arn=readonly, apply_refs=["main"], require_protected_ref=True
+    )
     feature = workspace.token(ref="feature/sneaky", ref_protected="false")
 
-    # Plans for every environment are allowed on merge requests: the STS exchange happens and works.
+    # Plans for every environment are allowed on merge requests, with the read-only plan role: the
+    # STS exchange happens and works.
     plan = workspace.plan("prod", token=feature)
     assert plan.returncode == 0, plan.stderr
     assert workspace.sts.actions == ["AssumeRoleWithWebIdentity"]
+    assert f"as {readonly} (GitLab ID token)" in plan.stderr
 
     workspace.sts.clear()
     apply = workspace.apply("prod", token=feature)
@@ -212,6 +217,12 @@ def test_feature_branch_token_is_refused_for_prod_before_any_sts_call(workspace:
     assert unprotected.returncode == 3
     assert "is not protected" in unprotected.last_line
     assert workspace.sts.actions == []
+
+    # The protected default branch applies that same reviewed plan, with the environment's apply role.
+    applied = workspace.apply("prod", token=workspace.token(ref="main", ref_protected="true"))
+    assert applied.returncode == 0, applied.stderr
+    assert f"as {workspace.sandbox.roles['dev']} (GitLab ID token)" in applied.stderr
+    assert workspace.sts.actions == ["AssumeRoleWithWebIdentity"]
 
 
 def _hold_lock(ws: Workspace, environment: str) -> str:

@@ -40,9 +40,8 @@ def test_mask_document_keeps_json_valid_whatever_the_secret_contains() -> None:
     secret = 'we"ird, \\ secret'
     doc = {"a": [secret, {"k": f"pre {secret} post"}], secret: 1, "n": 3}
     masked = Masker([secret]).mask_document(doc)
-    text = json.dumps(masked)
-    assert secret not in json.loads(text).__repr__()
     assert masked == {"a": [MASK, {"k": f"pre {MASK} post"}], MASK: 1, "n": 3}
+    assert json.loads(json.dumps(masked)) == masked
 
 
 def _manifest(plan: Path, **changes: object) -> PlanManifest:
