@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import PLANS, need_shared
 
-from conftest import NOTES_PATH, Failure, FakeGitLab
+from tests.conftest import PLANS, need_shared
+from tests.gitlab.conftest import NOTES_PATH, Failure, FakeGitLab
 from tfoidc.cli.main import main
 
 CI_VARIABLES = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import MR_IID, NOTES_PATH, PROJECT_ID, Failure, FakeGitLab
+from tests.gitlab.conftest import MR_IID, NOTES_PATH, PROJECT_ID, Failure, FakeGitLab
 from tfoidc.errors import InputError, OperationalError
 from tfoidc.gitlab import Outcome, target_from_env, upsert_note
 from tfoidc.gitlab.notes import MergeRequestTarget
