@@ -120,6 +120,25 @@ def test_auth_refuses_a_duration_sts_would_refuse_before_calling_it(
     assert moto_sessions() == []
 
 
+def test_auth_takes_the_role_from_tfoidc_role_arn(
+    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    monkeypatch.setenv("TFOIDC_ROLE_ARN", sandbox.roles["staging"])
+    assert tfoidc("auth").code == 0
+    assert [s.role_arn for s in moto_sessions()] == [sandbox.roles["staging"]]
+
+
+def test_a_token_for_several_audiences_is_accepted_for_any_of_them(
+    tfoidc: Cli, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "GITLAB_OIDC_TOKEN", sandbox.issuer.mint(aud=["https://vault.example.com", "sts.amazonaws.com"])
+    )
+    assert tfoidc("auth", "--role-arn", sandbox.roles["dev"]).code == 0
+    assert tfoidc("auth", "--role-arn", sandbox.roles["dev"], "--audience", "other").code == 4
+
+
 def test_auth_without_role_arn_is_a_usage_error(tfoidc: Cli, sandbox: Sandbox) -> None:
     assert_one_line_failure(tfoidc("auth"), 2, "--role-arn")
 
