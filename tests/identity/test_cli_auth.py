@@ -494,3 +494,18 @@ def test_issuer_and_audience_flags_override_the_environment(
         "https://gitlab.com",
     )
     assert wrong.code == 4 and "not the expected 'https://gitlab.com'" in wrong.err
+
+
+def test_in_a_gitlab_job_the_issuer_defaults_to_ci_server_url(
+    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TFOIDC_ISSUER")
+    monkeypatch.setenv("CI_SERVER_URL", sandbox.issuer.url)
+    # a token naming another issuer, signed by a key that issuer would publish: refused, not fetched
+    forged = LocalIssuer(audience=sandbox.issuer.audience, url="https://gitlab.example.com").mint()
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", forged)
+    refused = tfoidc("auth", "--role-arn", sandbox.roles["dev"])
+    assert refused.code == 4 and f"not the expected {sandbox.issuer.url!r}" in refused.err
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    assert tfoidc("auth", "--role-arn", sandbox.roles["dev"]).code == 0
+    assert len(moto_sessions()) == 1

@@ -62,9 +62,12 @@ def token_options(fn: F) -> F:
         ),
         click.option(
             "--issuer",
-            envvar="TFOIDC_ISSUER",
+            # in a GitLab job $CI_SERVER_URL is the instance that signed the token: pinning it by default
+            # means the signature is checked against that instance's keys, not ones the token names
+            envvar=["TFOIDC_ISSUER", "CI_SERVER_URL"],
             default=None,
-            help="Required `iss`, e.g. https://gitlab.com [env TFOIDC_ISSUER]; default: the token's own.",
+            help="Required `iss`, e.g. https://gitlab.com [env TFOIDC_ISSUER, else CI_SERVER_URL]; "
+            "default: the token's own.",
         ),
         click.option(
             "--no-verify",

@@ -25,6 +25,7 @@ LEAKY_VARIABLES = (
     "GITLAB_OIDC_TOKEN",
     "CI_JOB_JWT_V2",
     "TFOIDC_ROLE_ARN",
+    "CI_SERVER_URL",
 )
 
 
