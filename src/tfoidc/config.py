@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -74,6 +74,14 @@ class EnvironmentConfig(BaseModel):
     require_protected_ref: bool = False
     local_role_arn: str | None = Field(default=None, pattern=ROLE_ARN_PATTERN)
     allow_local_apply: bool = False
+    terraform_credentials: Literal["keys", "web_identity"] = Field(
+        default="keys",
+        description=(
+            "keys: the STS credentials tfoidc obtained, in Terraform's environment; web_identity: the ID "
+            "token in a private file (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE), so the AWS provider and "
+            "the S3 backend assume the role themselves and refresh during long runs."
+        ),
+    )
 
     @field_validator("apply_refs")
     @classmethod
@@ -81,6 +89,15 @@ class EnvironmentConfig(BaseModel):
         if any(not r.strip() for r in refs):
             raise ValueError("apply_refs entries must not be blank")
         return refs
+
+    @field_validator("terraform_credentials")
+    @classmethod
+    def _web_identity_cannot_chain(cls, mode: str, info: ValidationInfo) -> str:
+        if mode == "web_identity" and info.data.get("chain_role_arn"):
+            raise ValueError(
+                "web_identity cannot be combined with chain_role_arn (Terraform would not chain)"
+            )
+        return mode
 
     @field_validator("allow_local_apply")
     @classmethod

@@ -108,6 +108,7 @@ class Workspace:
     state_prefix: str = field(default_factory=lambda: f"tests/{uuid.uuid4().hex}")
     environments: dict[str, dict[str, Any]] = field(default_factory=dict)
     extra_toml: str = ""
+    backend_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -142,7 +143,10 @@ class Workspace:
             lines.append(f"[environments.{name}]")
             lines += [f"{key} = {toml_value(value)}" for key, value in env.items()]
             lines.append(f"[environments.{name}.backend_config]")
-            backend = sandbox_backend_config(self.sandbox, self.state_key(name))
+            backend = {
+                **sandbox_backend_config(self.sandbox, self.state_key(name)),
+                **self.backend_overrides.get(name, {}),
+            }
             lines += [f"{key} = {toml_value(value)}" for key, value in backend.items()]
             lines.append("")
         self.config.write_text("\n".join(lines) + "\n" + self.extra_toml)

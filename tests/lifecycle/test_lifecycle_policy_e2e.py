@@ -164,3 +164,41 @@ def test_secrets_never_reach_the_output_or_the_artifacts(workspace: Workspace) -
         text = path.read_text(errors="replace")
         for secret in (*planted.values(), token):
             assert secret not in text, f"{secret[:10]}... leaked into {path.name}"
+
+
+def test_web_identity_mode_lets_terraform_assume_the_role_itself(workspace: Workspace) -> None:
+    """terraform_credentials = "web_identity": no static keys reach Terraform; its S3 backend reads the
+    token file and calls STS itself (through the recorder), and the file is gone afterwards."""
+    workspace.environments["sandbox"]["terraform_credentials"] = "web_identity"
+    workspace.backend_overrides["sandbox"] = {"sts_endpoint": workspace.sts.url}
+    workspace.write_config()
+    tmp = workspace.path / "tmp"
+    tmp.mkdir()
+    token = workspace.token()
+    env = workspace.env(token, TMPDIR=str(tmp))
+
+    plan = workspace.plan("sandbox", env=env)
+    assert plan.returncode == 0, plan.stderr
+    assert "Terraform assumes the role itself from the token file" in plan.stderr
+    # tfoidc's own exchange, then the S3 backend's (Terraform 1.0 assumes the role during init and for
+    # every later command that reads the state).
+    assert workspace.sts.actions[0] == "AssumeRoleWithWebIdentity"
+    assert workspace.sts.actions.count("AssumeRoleWithWebIdentity") >= 2
+    assert list(tmp.iterdir()) == []
+
+    workspace.sts.clear()
+    applied = workspace.apply("sandbox", env=env)
+    assert applied.returncode == 0, applied.stderr
+    assert workspace.sts.actions.count("AssumeRoleWithWebIdentity") >= 2
+    assert list(tmp.iterdir()) == []
+    assert token not in plan.output + applied.output
+
+
+def test_web_identity_mode_cannot_chain_roles(workspace: Workspace) -> None:
+    workspace.environments["sandbox"].update(
+        terraform_credentials="web_identity", chain_role_arn=workspace.sandbox.roles["chained"]
+    )
+    workspace.write_config()
+    result = workspace.plan("sandbox")
+    assert result.returncode == 2
+    assert "environments.sandbox.terraform_credentials: web_identity cannot be combined" in result.last_line

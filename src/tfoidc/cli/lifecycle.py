@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -88,16 +89,17 @@ def plan_command(
         identity = verify_identity(target.env, environ=environ, token_file=token_file)
         session = ci_session(environment, target.env, identity, environ=environ)
     _announce(binary, target, session)
-    outcome = run_plan(
-        target,
-        config,
-        binary=binary,
-        session=session,
-        console=stderr,
-        environ=environ,
-        plugin_dir=plugin_dir,
-        lock_timeout=lock_timeout,
-    )
+    with closing(session):
+        outcome = run_plan(
+            target,
+            config,
+            binary=binary,
+            session=session,
+            console=stderr,
+            environ=environ,
+            plugin_dir=plugin_dir,
+            lock_timeout=lock_timeout,
+        )
     _print_timings(outcome.timings)
     counts = outcome.analysis.action_counts()
     stdout.print(
@@ -150,15 +152,16 @@ def apply_command(
     else:
         session = ci_session(environment, target.env, identity, environ=environ, for_apply=True)
     _announce(binary, target, session)
-    outcome = run_apply(
-        target,
-        manifest,
-        binary=binary,
-        session=session,
-        console=stderr,
-        plugin_dir=plugin_dir,
-        lock_timeout=lock_timeout,
-    )
+    with closing(session):
+        outcome = run_apply(
+            target,
+            manifest,
+            binary=binary,
+            session=session,
+            console=stderr,
+            plugin_dir=plugin_dir,
+            lock_timeout=lock_timeout,
+        )
     _print_timings(outcome.timings)
     stdout.print(f"{environment}: applied {target.tfplan}")
 
@@ -198,14 +201,15 @@ def drift_command(
             identity = verify_identity(target.env, environ=environ, token_file=token_file)
             session = ci_session(environment, target.env, identity, environ=environ)
         _announce(binary, target, session)
-        outcome = run_drift(
-            target,
-            binary=binary,
-            session=session,
-            console=stderr,
-            plugin_dir=plugin_dir,
-            lock_timeout=lock_timeout,
-        )
+        with closing(session):
+            outcome = run_drift(
+                target,
+                binary=binary,
+                session=session,
+                console=stderr,
+                plugin_dir=plugin_dir,
+                lock_timeout=lock_timeout,
+            )
         _print_timings(outcome.timings)
     drifted = outcome.report.drifted
     json_file, md_file = outcome.summary_files
@@ -280,6 +284,8 @@ def _by_format(reports: dict[str, Path]) -> dict[str, Path]:
 
 def _announce(binary: TerraformBinary, target: Target, session: Session) -> None:
     mode = "local credentials" if session.local else "GitLab ID token"
+    if session.private_dir is not None:
+        mode += "; Terraform assumes the role itself from the token file"
     stderr.print(
         f"[bold]{target.name}[/bold]: {binary.flavour} {binary.version} in {target.root} "
         f"as {session.role_arn} ({mode})"

@@ -5,6 +5,8 @@ Credentials reach Terraform only through the environment built here.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 from tfoidc.config import EnvironmentConfig
 from tfoidc.errors import InputError
 from tfoidc.identity.claims import verify_token
+from tfoidc.identity.files import write_private
 from tfoidc.identity.sts import (
     AwsCredentials,
     assume_role_with_profile,
@@ -43,6 +46,13 @@ class Session:
     claims: dict[str, Any]
     role_arn: str
     local: bool
+    # web_identity mode: the private directory holding the ID token file Terraform reads.
+    private_dir: Path | None = None
+
+    def close(self) -> None:
+        """Remove the ID token file, if this session wrote one."""
+        if self.private_dir is not None:
+            shutil.rmtree(self.private_dir, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -99,9 +109,26 @@ def ci_session(
     )
     if env.chain_role_arn:
         creds = chain_role(creds, role_arn=env.chain_role_arn, region=env.region)
+    secrets = (identity.token.raw, *creds.secrets(), *user_listed_secrets(env, environ))
+    if env.terraform_credentials == "web_identity":
+        # The exchange above stays: it proves the trust policy admits this job, with tfoidc's
+        # explanations when it does not, before Terraform starts.
+        private_dir = Path(tempfile.mkdtemp(prefix="tfoidc-"))
+        token_file = private_dir / "id-token"
+        write_private(token_file, identity.token.raw)
+        return Session(
+            terraform_env=web_identity_environment(
+                environ, role_arn, token_file, creds.session_name, env.region
+            ),
+            secrets=secrets,
+            claims=identity.claims,
+            role_arn=creds.role_arn,
+            local=False,
+            private_dir=private_dir,
+        )
     return Session(
         terraform_env=terraform_environment(environ, creds, env.region),
-        secrets=(identity.token.raw, *creds.secrets(), *user_listed_secrets(env, environ)),
+        secrets=secrets,
         claims=identity.claims,
         role_arn=creds.role_arn,
         local=False,
@@ -130,6 +157,25 @@ def terraform_environment(
 ) -> dict[str, str]:
     env = {k: v for k, v in environ.items() if k not in _DROPPED_FROM_TERRAFORM}
     env.update(creds.as_env())
+    if region:
+        env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = region
+    env.update({"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"})
+    return env
+
+
+def web_identity_environment(
+    environ: Mapping[str, str], role_arn: str, token_file: Path, session_name: str, region: str | None
+) -> dict[str, str]:
+    """Terraform's environment when the AWS SDKs in the provider and the S3 backend assume the role
+    themselves from the token file (and refresh before the credentials expire)."""
+    env = {k: v for k, v in environ.items() if k not in _DROPPED_FROM_TERRAFORM}
+    env.update(
+        {
+            "AWS_ROLE_ARN": role_arn,
+            "AWS_WEB_IDENTITY_TOKEN_FILE": str(token_file),
+            "AWS_ROLE_SESSION_NAME": session_name,
+        }
+    )
     if region:
         env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = region
     env.update({"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"})
