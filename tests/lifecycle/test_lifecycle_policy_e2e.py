@@ -202,3 +202,15 @@ def test_web_identity_mode_cannot_chain_roles(workspace: Workspace) -> None:
     result = workspace.plan("sandbox")
     assert result.returncode == 2
     assert "environments.sandbox.terraform_credentials: web_identity cannot be combined" in result.last_line
+
+
+def test_web_identity_token_file_is_removed_when_terraform_fails(workspace: Workspace) -> None:
+    workspace.environments["sandbox"]["terraform_credentials"] = "web_identity"
+    workspace.backend_overrides["sandbox"] = {"sts_endpoint": workspace.sts.url}
+    workspace.write_config()
+    (workspace.root / "broken.tf").write_text('output "x" {\n  value = var.nope\n}\n')
+    tmp = workspace.path / "tmp"
+    tmp.mkdir()
+    result = workspace.plan("sandbox", env=workspace.env(workspace.token(), TMPDIR=str(tmp)))
+    assert result.returncode == 1
+    assert list(tmp.iterdir()) == []
