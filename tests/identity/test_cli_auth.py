@@ -509,3 +509,12 @@ def test_in_a_gitlab_job_the_issuer_defaults_to_ci_server_url(
     monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
     assert tfoidc("auth", "--role-arn", sandbox.roles["dev"]).code == 0
     assert len(moto_sessions()) == 1
+
+
+def test_an_expired_token_is_refused_as_expired_even_when_the_issuer_is_unreachable(
+    tfoidc: Cli, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unreachable = "http://127.0.0.1:9"
+    monkeypatch.setenv("TFOIDC_ISSUER", unreachable)
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint(iss=unreachable, expires_in=-600))
+    assert_one_line_failure(tfoidc("auth", "--role-arn", sandbox.roles["dev"]), 4, "expired")

@@ -36,9 +36,18 @@ def verify_token(
     """
     claims = token.unverified_claims
     _check_issuer(token, issuer)
-    key: Any = None
-    if verify_signature:
-        key = signing_key(token, jwks_url_for(issuer or str(claims.get("iss", ""))))
+    # Claims first, offline: an expired or misdirected token is an auth failure even when the issuer's
+    # keys cannot be fetched, and no request goes out for a token that would be refused anyway.
+    checked = _decode(token, None, audience=audience, leeway=leeway, verify_signature=False)
+    if not verify_signature:
+        return checked
+    key = signing_key(token, jwks_url_for(issuer or str(claims.get("iss", ""))))
+    return _decode(token, key, audience=audience, leeway=leeway, verify_signature=True)
+
+
+def _decode(
+    token: IdToken, key: Any, *, audience: str | None, leeway: int, verify_signature: bool
+) -> dict[str, Any]:
     try:
         return jwt.decode(
             token.raw,
@@ -52,7 +61,7 @@ def verify_token(
                 "verify_nbf": True,
                 "verify_iat": True,
                 "verify_aud": audience is not None,
-                "verify_iss": False,  # compared above, with a better message
+                "verify_iss": False,  # compared by _check_issuer, with a better message
                 "require": ["exp", "iat", "iss", "sub"],
             },
         )
