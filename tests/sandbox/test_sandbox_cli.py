@@ -111,3 +111,27 @@ def test_a_local_dry_run_gets_credentials_from_the_background_sandbox(tmp_path: 
     )
     assert "sandbox down" in result.stderr
     assert not (tmp_path / "sandbox" / "state.json").exists()
+
+
+def test_down_never_signals_a_process_that_reused_a_stale_pid(tmp_path: Path) -> None:
+    """After a crash or reboot the recorded pid may be another program's: leave it alone."""
+    bystander = subprocess.Popen(["sleep", "60"])
+    try:
+        home = tmp_path / "sandbox"
+        home.mkdir()
+        state = {
+            "pid": bystander.pid, "region": "us-east-1", "moto_endpoint": "http://127.0.0.1:9",
+            "issuer_url": "http://127.0.0.1:9", "audience": "sts.amazonaws.com", "kid": "k",
+            "account_id": "123456789012", "oidc_provider_arn": "arn", "state_bucket": "b", "lock_table": "t",
+        }  # fmt: skip
+        (home / "state.json").write_text(json.dumps(state))
+        env = {**os.environ, "TFOIDC_HOME": str(tmp_path)}
+        status = tfoidc("sandbox", "status", "--format", "json", env=env)
+        assert status.returncode == 1 and json.loads(status.stdout)["health"]["process"] == "gone"
+        down = tfoidc("sandbox", "down", env=env)
+        assert down.returncode == 0 and "no sandbox was running" in down.stderr
+        assert bystander.poll() is None
+        assert not (home / "state.json").exists()
+    finally:
+        bystander.kill()
+        bystander.wait()

@@ -27,6 +27,7 @@ from tfoidc.sandbox.issuer import LocalIssuer, load_private_key_pem, private_key
 STATE_FILE = "state.json"
 KEY_FILE = "issuer-key.pem"
 LOG_FILE = "sandbox.log"
+DAEMON_MODULE = "tfoidc.sandbox.daemon"
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,17 @@ def is_alive(pid: int) -> bool:
     return True
 
 
+def is_sandbox(pid: int) -> bool:
+    """Alive and still the sandbox: after a crash or reboot the recorded pid may belong to anything."""
+    if not is_alive(pid):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc (macOS): trust the pid
+    return DAEMON_MODULE.encode() in cmdline
+
+
 def endpoint_answers(url: str, timeout: float = 2.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout):
@@ -131,7 +143,7 @@ def serve_until_signalled(home: Path) -> None:
 def running_state(home: Path) -> SandboxState | None:
     """The state of a sandbox whose process is still alive, else None."""
     state = read_state(home)
-    return state if state is not None and is_alive(state.pid) else None
+    return state if state is not None and is_sandbox(state.pid) else None
 
 
 def start_background(home: Path, *, timeout: float = 60.0) -> SandboxState:
@@ -145,7 +157,7 @@ def start_background(home: Path, *, timeout: float = 60.0) -> SandboxState:
     home.mkdir(parents=True, exist_ok=True)
     with open(home / LOG_FILE, "wb") as log:
         child = subprocess.Popen(
-            [sys.executable, "-m", "tfoidc.sandbox.daemon", str(home)],
+            [sys.executable, "-m", DAEMON_MODULE, str(home)],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -169,11 +181,12 @@ def start_background(home: Path, *, timeout: float = 60.0) -> SandboxState:
 
 
 def stop_background(home: Path, *, timeout: float = 15.0) -> SandboxState | None:
-    """Stop the background sandbox; None when none was running."""
+    """Stop the background sandbox; None when none was running (a stale state file is removed)."""
     state = read_state(home)
     if state is None:
         return None
-    if is_alive(state.pid):
+    running = is_sandbox(state.pid)
+    if running:
         os.kill(state.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while is_alive(state.pid) and time.monotonic() < deadline:
@@ -182,13 +195,13 @@ def stop_background(home: Path, *, timeout: float = 15.0) -> SandboxState | None
             os.kill(state.pid, signal.SIGKILL)
     (home / STATE_FILE).unlink(missing_ok=True)
     (home / KEY_FILE).unlink(missing_ok=True)
-    return state
+    return state if running else None
 
 
 def status_of(state: SandboxState) -> dict[str, Any]:
     return {
         "pid": state.pid,
-        "process": "running" if is_alive(state.pid) else "gone",
+        "process": "running" if is_sandbox(state.pid) else "gone",
         "moto": "answering" if endpoint_answers(state.moto_endpoint + "/moto-api/") else "not answering",
         "issuer": "answering"
         if endpoint_answers(state.issuer_url + "/.well-known/openid-configuration")
