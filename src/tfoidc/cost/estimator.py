@@ -63,6 +63,10 @@ def estimate(plan: Plan, *, catalog: Catalog, config: CostConfig) -> CostEstimat
             resources.append(price_change(rc, pricing))
         except Unpriceable as reason:
             not_priced.append(NotPriced(rc.address, rc.type, str(reason)))
+        except (TypeError, AttributeError, ValueError, KeyError, IndexError, ArithmeticError) as exc:
+            # Values of a shape the provider would never produce: not priceable, not a crash.
+            why = f"attribute values of an unexpected shape ({type(exc).__name__})"
+            not_priced.append(NotPriced(rc.address, rc.type, why))
     notes = [f"region {how} ({n} resources)" for how, n in sorted(region_sources.items())]
     for provider, n in sorted(other_providers.items()):
         notes.append(f"{n} resources of provider {provider} are outside tfoidc's pricing (AWS only)")

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from tfoidc.cost.model import CostEstimate
-from tfoidc.errors import PolicyBlocked
+from tfoidc.errors import InputError, PolicyBlocked
 from tfoidc.guardrails.custom import custom_spec
 from tfoidc.guardrails.model import Finding, Severity
 from tfoidc.guardrails.policy import FailOn, GuardrailsPolicy, Waiver
@@ -42,7 +42,15 @@ def evaluate(
         if not settings.enabled:
             continue
         ctx = RuleContext(plan, graph, environment, production, cost, settings.params)
-        for hit in spec.check(ctx):
+        try:
+            hits = list(spec.check(ctx))
+        except (TypeError, AttributeError, ValueError, KeyError, IndexError) as exc:
+            # Resource values are typed by provider schemas the parser cannot know: a plan with
+            # values of another shape is bad input (exit 2), not a crash. --debug shows the cause.
+            raise InputError(
+                f"plan values have a shape rule {spec.id} cannot read ({type(exc).__name__}: {exc})"
+            ) from exc
+        for hit in hits:
             if in_scope(hit.address):
                 severity = settings.severity or hit.severity or spec.severity
                 finding = _finding(spec, hit, severity)

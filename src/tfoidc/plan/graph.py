@@ -544,9 +544,8 @@ def _references(expression: Any) -> list[str]:
             refs = item.get("references")
             if isinstance(refs, list) and all(isinstance(r, str) for r in refs):
                 found.extend(refs)
-                stack.extend(v for k, v in item.items() if k != "references")
-            else:
-                stack.extend(item.values())
+            # A constant is a value (a tags map may have a "references" key), not an expression.
+            stack.extend(v for k, v in item.items() if k not in ("references", "constant_value"))
         elif isinstance(item, list):
             stack.extend(item)
     return found

@@ -102,6 +102,8 @@ def _plan(doc: Any, source: str) -> Plan:
     format_version = _format_version(doc["format_version"], source)
 
     configuration = _dict(doc.get("configuration"), "configuration") or None
+    if configuration is not None:
+        _check_configuration(configuration)
     rcs = _resource_changes(doc.get("resource_changes"), "resource_changes")
     drift = _resource_changes(doc.get("resource_drift"), "resource_drift")
     sensitive_vars = _sensitive_variable_names(configuration)
@@ -368,6 +370,73 @@ def _redact_resource_config(resource: Any, prefix: str, sensitive_args: dict[str
     return {**resource, "expressions": expressions}
 
 
+def _check_configuration(configuration: dict[str, Any]) -> None:
+    """Refuse a `configuration` whose structure is not Terraform's, naming the path, so every later
+    stage can walk it without checking shapes. Expression contents stay free-form, except that
+    any `references` must be a list of strings."""
+    for key, provider in _dict(configuration.get("provider_config"), "configuration.provider_config").items():
+        where = f"configuration.provider_config.{key}"
+        _check_expressions(_object(provider, where).get("expressions"), f"{where}.expressions")
+    root = configuration.get("root_module")
+    if root is not None:
+        _check_module(root, "configuration.root_module")
+
+
+def _check_module(module: Any, where: str) -> None:
+    module = _dict(module, where)
+    for i, resource in enumerate(_list(module.get("resources"), f"{where}.resources")):
+        at = f"{where}.resources[{i}]"
+        resource = _object(resource, at)
+        _check_expressions(resource.get("expressions"), f"{at}.expressions")
+        for key in ("count_expression", "for_each_expression"):
+            _check_expressions(resource.get(key), f"{at}.{key}", arguments=False)
+        _check_strings(resource.get("depends_on"), f"{at}.depends_on")
+        if not isinstance(resource.get("address", ""), str):
+            raise InputError(f"plan {at}.address is not a string")
+    for name, call in _dict(module.get("module_calls"), f"{where}.module_calls").items():
+        at = f"{where}.module_calls.{name}"
+        call = _object(call, at)
+        _check_expressions(call.get("expressions"), f"{at}.expressions")
+        for key in ("count_expression", "for_each_expression"):
+            _check_expressions(call.get(key), f"{at}.{key}", arguments=False)
+        _check_strings(call.get("depends_on"), f"{at}.depends_on")
+        if call.get("module") is not None:
+            _check_module(call["module"], f"{at}.module")
+    for name, output in _dict(module.get("outputs"), f"{where}.outputs").items():
+        at = f"{where}.outputs.{name}"
+        _check_expressions(_object(output, at).get("expression"), f"{at}.expression", arguments=False)
+        _check_strings(output.get("depends_on"), f"{at}.depends_on")
+    for name, variable in _dict(module.get("variables"), f"{where}.variables").items():
+        _object(variable, f"{where}.variables.{name}")
+
+
+def _check_expressions(value: Any, where: str, *, arguments: bool = True) -> None:
+    """`arguments`: `value` maps argument names to expressions (an `expressions` block); else it
+    is one expression (`count_expression`, an output's `expression`)."""
+    if value is None:
+        return
+    for key, expression in _object(value, where).items() if arguments else ():
+        # An argument is an expression object; a nested block is a list of argument maps.
+        blocks = expression if isinstance(expression, list) else [expression]
+        if not all(isinstance(b, dict) for b in blocks):
+            raise InputError(f"plan {where}.{key} is not an expression object")
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "references" in item:
+                _check_strings(item["references"], f"{where} references")
+            # A constant is a value (a tags map may well have a "references" key), not an expression.
+            stack.extend(v for k, v in item.items() if k != "constant_value")
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _check_strings(value: Any, where: str) -> None:
+    if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise InputError(f"plan {where} is not a list of strings")
+
+
 # --- planned values and prior state -------------------------------------------------------------
 
 
@@ -470,6 +539,20 @@ def _dict(value: Any, where: str) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise InputError(f"plan {where} is not an object")
+    return value
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(f"plan {where} is not an object")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"plan {where} is not a list")
     return value
 
 
