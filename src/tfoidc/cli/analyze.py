@@ -18,6 +18,7 @@ from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import FailOn
 from tfoidc.pipeline import analyze as run_analysis
 from tfoidc.plan import load_plan
+from tfoidc.plan.memory import cyclic_gc_paused
 
 FORMATS = ("text", "json", "md", "html")
 FAIL_ON: tuple[FailOn, ...] = ("block", "warn", "never")
@@ -59,25 +60,26 @@ def analyze_command(
     are printed (or written) first; then, if any unwaived finding reaches --fail-on, exit 3.
     """
     config = load_config_from_context(ctx)
-    plan = load_plan(plan_json)
-    if plan.errored:
-        raise InputError(
-            f"{plan_json}: Terraform reported errors while planning (errored: true); "
-            "its resource changes are incomplete and cannot be analysed",
-            hint="fix the errors `terraform plan` printed, then plan again",
-        )
-    analysis = run_analysis(plan, config, environment=environment)
-    if fmt == "text" and output is None:
-        print_text(analysis)
-    else:
-        rendered = render(analysis, fmt)
-        if output is None:
-            sys.stdout.buffer.write(rendered)
-            sys.stdout.flush()
+    with cyclic_gc_paused():  # the whole run builds acyclic data kept to the end (bench/README.md)
+        plan = load_plan(plan_json)
+        if plan.errored:
+            raise InputError(
+                f"{plan_json}: Terraform reported errors while planning (errored: true); "
+                "its resource changes are incomplete and cannot be analysed",
+                hint="fix the errors `terraform plan` printed, then plan again",
+            )
+        analysis = run_analysis(plan, config, environment=environment)
+        if fmt == "text" and output is None:
+            print_text(analysis)
         else:
-            from tfoidc.report import write_atomic
+            rendered = render(analysis, fmt)
+            if output is None:
+                sys.stdout.buffer.write(rendered)
+                sys.stdout.flush()
+            else:
+                from tfoidc.report import write_atomic
 
-            write_atomic(output, rendered.decode())
+                write_atomic(output, rendered.decode())
     enforce(analysis.findings, fail_on or config.guardrails.fail_on)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tfoidc.errors import InputError
+from tfoidc.plan.memory import cyclic_gc_paused
 from tfoidc.plan.model import REDACTED, Action, OutputChange, Plan, ResourceChange
 
 try:
@@ -52,6 +53,11 @@ def load_plan(path: str | Path) -> Plan:
 
 def parse_plan(data: bytes, *, source: str = "<plan>") -> Plan:
     """Parse plan JSON bytes. Raises `InputError` (exit 2) for anything that is not a usable plan."""
+    with cyclic_gc_paused():
+        return _parse(data, source)
+
+
+def _parse(data: bytes, source: str) -> Plan:
     doc = _decode(data, source)
     try:
         return _plan(doc, source)
@@ -411,25 +417,18 @@ def _check_module(module: Any, where: str) -> None:
 
 
 def _check_expressions(value: Any, where: str, *, arguments: bool = True) -> None:
-    """`arguments`: `value` maps argument names to expressions (an `expressions` block); else it
-    is one expression (`count_expression`, an output's `expression`)."""
+    """`arguments`: `value` maps argument names to expressions (an `expressions` block, whose nested
+    blocks are lists of such maps); else it is one expression (`count_expression`, an output's
+    `expression`). Checked one level deep: what later stages read, at the cost of a dict lookup."""
     if value is None:
         return
-    for key, expression in _object(value, where).items() if arguments else ():
-        # An argument is an expression object; a nested block is a list of argument maps.
-        blocks = expression if isinstance(expression, list) else [expression]
-        if not all(isinstance(b, dict) for b in blocks):
-            raise InputError(f"plan {where}.{key} is not an expression object")
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if "references" in item:
-                _check_strings(item["references"], f"{where} references")
-            # A constant is a value (a tags map may well have a "references" key), not an expression.
-            stack.extend(v for k, v in item.items() if k != "constant_value")
-        elif isinstance(item, list):
-            stack.extend(item)
+    expressions = _object(value, where).items() if arguments else (("", value),)
+    for key, expression in expressions:
+        at = f"{where}.{key}" if key else where
+        if isinstance(expression, dict):
+            _check_strings(expression.get("references"), f"{at}.references")
+        elif not (isinstance(expression, list) and all(isinstance(b, dict) for b in expression)):
+            raise InputError(f"plan {at} is not an expression object")
 
 
 def _check_strings(value: Any, where: str) -> None:
