@@ -18,7 +18,7 @@ from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import FailOn
 from tfoidc.pipeline import analyze as run_analysis
 from tfoidc.plan import load_plan
-from tfoidc.plan.memory import cyclic_gc_paused
+from tfoidc.plan.memory import cyclic_gc_paused, skip_final_collection
 
 FORMATS = ("text", "json", "md", "html")
 FAIL_ON: tuple[FailOn, ...] = ("block", "warn", "never")
@@ -80,6 +80,7 @@ def analyze_command(
                 from tfoidc.report import write_atomic
 
                 write_atomic(output, rendered.decode())
+    skip_final_collection()
     enforce(analysis.findings, fail_on or config.guardrails.fail_on)
 
 

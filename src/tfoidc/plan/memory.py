@@ -23,3 +23,10 @@ def cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def skip_final_collection() -> None:
+    """For a command that is about to end the process: move every live object out of the
+    collector's reach, so the interpreter's final collection does not walk the whole analysis
+    again (2.5 s after a markdown report of a 10k-resource plan). The OS frees it all at exit."""
+    gc.freeze()
