@@ -333,6 +333,7 @@ class _Builder:
         self.declared: set[str] = set()  # configuration addresses of configured resources
         self.local_references = 0
         self._resolved: dict[tuple[str, str], tuple[str | None, int]] = {}
+        self._expanded: dict[str, list[str]] = {}  # resolved target -> the nodes it stands for
         self.output_actions = {oc.name: oc.action.value for oc in plan.output_changes}
         for rc in plan.resource_changes:
             self._add_instance(rc)
@@ -445,11 +446,14 @@ class _Builder:
 
     def _module_call_edges(self, call: _ModuleCall) -> None:
         config = call.config
+        variables = f"{call.node}.var."
         for name, expression in _dict(config.get("expressions")).items():
-            variable = f"{call.node}.var.{name}"
+            variable = variables + name
             if variable not in self.g:
                 self.g.add_node(variable, **_attrs(VARIABLE, call.node))
-            self._edges_from(variable, _references(expression), call.parent_prefix)
+            refs = _references(expression)
+            if refs:
+                self._edges_from(variable, refs, call.parent_prefix)
         # depends_on / count / for_each of a module call hold back everything inside the module.
         refs = [
             *_references(config.get("count_expression")),
@@ -494,14 +498,15 @@ class _Builder:
 
     def _targets(self, refs: Iterable[str], prefix: str, source: str) -> list[str]:
         targets: list[str] = []
-        for ref in _dedupe_module_refs(list(refs)):
+        for ref in _dedupe_module_refs(refs if isinstance(refs, list) else list(refs)):
             target = self._resolve(ref, prefix, source)
             if target is None:
                 continue
-            if self._is_resource(target):
-                targets.extend(self._instances_of(target))
-            else:
-                targets.append(target)
+            expanded = self._expanded.get(target)
+            if expanded is None:
+                expanded = self._instances_of(target) if self._is_resource(target) else [target]
+                self._expanded[target] = expanded
+            targets.extend(expanded)
         return targets
 
     def _resolve(self, ref: str, prefix: str, source: str) -> str | None:
