@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -44,9 +45,11 @@ for _module in (identity, sandbox, analyze, report, lifecycle, prices):
 
 
 def main(argv: list[str] | None = None) -> None:
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = argv if argv is not None else sys.argv[1:]
+    debug = "--debug" in args or os.environ.get("TFOIDC_DEBUG", "").lower() in ("1", "true", "yes")
     try:
-        cli.main(args=argv, prog_name="tfoidc", standalone_mode=False)
+        # Without standalone mode click returns `ctx.exit(n)` codes instead of exiting: pass them on.
+        returned = cli.main(args=argv, prog_name="tfoidc", standalone_mode=False)
     except TfoidcError as exc:
         if debug:  # the traceback, but still the documented exit code: scripts branch on it
             traceback.print_exc()
@@ -72,4 +75,4 @@ def main(argv: list[str] | None = None) -> None:
             highlight=False,
         )
         sys.exit(ExitCode.OPERATIONAL)
-    sys.exit(0)
+    sys.exit(returned if isinstance(returned, int) else 0)
