@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.identity.support import Cli, CliResult, Issued, ScriptedSts, issued_by_moto, serving
+from tfoidc.cli import console as cli_console
 from tfoidc.cli.main import main
 from tfoidc.sandbox import Sandbox
 from tfoidc.sandbox.pytest_fixtures import sandbox, sandbox_env  # noqa: F401
@@ -24,7 +25,11 @@ def tfoidc(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Cli:
     """`tfoidc(*args)` runs the CLI against the sandbox and returns its exit code, stdout and stderr."""
-    monkeypatch.setenv("COLUMNS", "250")  # rich tables wide enough that no value is folded
+    # Rich tables wide enough that no value is folded. The consoles fix their width when created if
+    # COLUMNS is set then (pytest-xdist workers set COLUMNS=80), so set it on them as well.
+    monkeypatch.setenv("COLUMNS", "250")
+    for console in (cli_console.stdout, cli_console.stderr):
+        monkeypatch.setattr(console, "width", 250)
     monkeypatch.delenv("TFOIDC_DEBUG", raising=False)
     monkeypatch.delenv("AWS_MAX_ATTEMPTS", raising=False)
 
