@@ -77,7 +77,7 @@ def analyze_command(
                 sys.stdout.buffer.write(rendered)
                 sys.stdout.flush()
             else:
-                from tfoidc.report import write_atomic
+                from tfoidc.files import write_atomic
 
                 write_atomic(output, rendered.decode())
     skip_final_collection()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -21,6 +20,7 @@ import orjson
 
 from tfoidc.cost.catalog import CATALOG_FORMAT, read_catalog_file
 from tfoidc.errors import AuthError, InputError, OperationalError, TfoidcError
+from tfoidc.files import write_atomic
 
 PRICING_REGION = "us-east-1"  # the Price List Query API answers from us-east-1 (and two others)
 DEFAULT_REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1")
@@ -391,20 +391,5 @@ def update_catalog(
             f"the Price List API returned no prices tfoidc uses for {', '.join(chosen)} in "
             f"{', '.join(region_list)}; {output} was not changed"
         )
-    write_atomically(output, orjson.dumps(build_user_catalog(rows, existing)))
+    write_atomic(output, orjson.dumps(build_user_catalog(rows, existing)))
     return len(rows), per_service
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OperationalError(f"cannot write price catalog {path}: {exc.strerror or exc}") from None

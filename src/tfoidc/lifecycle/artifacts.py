@@ -11,11 +11,11 @@ import orjson
 
 from tfoidc.analysis import Analysis
 from tfoidc.config import Config
+from tfoidc.files import write_atomic
 from tfoidc.plan.drift import DriftReport, summarize_drift
 from tfoidc.plan.model import REDACTED
 from tfoidc.plan.parse import redact
 from tfoidc.report import write_reports
-from tfoidc.terraform.manifest import write_atomic
 
 JSON_OPTIONS = orjson.OPT_INDENT_2
 

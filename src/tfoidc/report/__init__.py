@@ -6,16 +6,15 @@ pipeline; `write_reports` writes all of them into a directory (what `tfoidc plan
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import orjson
 
 from tfoidc.analysis import Analysis
-from tfoidc.errors import InputError, OperationalError
+from tfoidc.errors import InputError
+from tfoidc.files import write_atomic
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.formats import codequality, gitlab_terraform_report, junit_xml, sarif
 from tfoidc.report.html import html_report
@@ -102,20 +101,3 @@ def write_reports(analyses: Sequence[Analysis], out_dir: Path, *, config: Report
 def safe_filename(name: str) -> str:
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
     return cleaned or "default"
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write `text` to `path` through a temporary file and os.replace: readers never see half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OperationalError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 import orjson
 
 from tfoidc.errors import PolicyBlocked
+from tfoidc.files import write_atomic
 
 MANIFEST_VERSION = 1
 # Claims worth recording: who planned, from where. Never the token itself.
@@ -52,18 +51,6 @@ def sha256_file(path: Path) -> str:
 
 def recorded_claims(claims: Mapping[str, Any]) -> dict[str, Any]:
     return {k: claims[k] for k in RECORDED_CLAIMS if k in claims}
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_manifest(path: Path, manifest: PlanManifest) -> None:
