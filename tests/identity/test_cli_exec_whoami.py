@@ -23,7 +23,7 @@ Sessions = Callable[[], list[Issued]]
 CHILD = """
 import json, os, sys
 import boto3
-env = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+env = dict(os.environ)
 arn = boto3.client("sts").get_caller_identity()["Arn"]
 with open(sys.argv[1], "w") as f:
     json.dump({"env": env, "arn": arn}, f)
@@ -47,6 +47,7 @@ def test_exec_runs_the_command_with_the_credentials_and_returns_its_exit_code(
     assert child["env"]["AWS_SECRET_ACCESS_KEY"] == session.secret_access_key
     assert child["env"]["AWS_SESSION_TOKEN"] == session.session_token
     assert "AWS_PROFILE" not in child["env"]
+    assert "GITLAB_OIDC_TOKEN" not in child["env"]  # a child that prints its environment prints no token
     assert child["arn"].endswith(":assumed-role/tfoidc-sandbox-dev/gitlab-42-1001-5001")
     # the credentials went to the child only: not to tfoidc's output, not into this process
     for secret in (session.access_key_id, session.secret_access_key, session.session_token):
@@ -67,6 +68,19 @@ def test_exec_with_chaining_gives_the_child_the_second_role(
     child = json.loads(record.read_text())
     assert ":assumed-role/tfoidc-sandbox-chained/" in child["arn"]
     assert child["env"]["AWS_REGION"] == child["env"]["AWS_DEFAULT_REGION"] == "us-east-1"
+
+
+def test_exec_keeps_a_custom_token_variable_from_the_child(
+    tfoidc: Cli, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DEPLOY_ID_TOKEN", sandbox.issuer.mint())
+    record = tmp_path / "child.json"
+    result = tfoidc(
+        "exec", "--token-var", "DEPLOY_ID_TOKEN", "--role-arn", sandbox.roles["dev"],
+        "--", sys.executable, "-c", CHILD, str(record),
+    )  # fmt: skip
+    assert result.code == 7, result
+    assert "DEPLOY_ID_TOKEN" not in json.loads(record.read_text())["env"]
 
 
 @pytest.mark.parametrize(("script", "code"), [("exit 0", 0), ("exit 3", 3), ("kill -TERM $$", 128 + 15)])

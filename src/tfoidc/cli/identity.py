@@ -223,9 +223,6 @@ def auth(fmt: str, web_identity_file: Path | None, **kwargs: Any) -> None:
 
 # --- exec -------------------------------------------------------------------------------------------
 
-# Variables that would make the child's SDK prefer other credentials than the ones given to it.
-_CREDENTIAL_OVERRIDES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE")
-
 
 @click.command("exec", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @token_options
@@ -239,10 +236,9 @@ def exec_(command: tuple[str, ...], **kwargs: Any) -> None:
     """
     opts, role = _token_opts(kwargs), _role_opts(kwargs)
     _, creds, _ = _credentials(opts, role)
-    env = {k: v for k, v in os.environ.items() if k not in _CREDENTIAL_OVERRIDES}
-    env.update(creds.as_env())
-    if role.region:
-        env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = role.region
+    from tfoidc.identity.environment import child_environment
+
+    env = child_environment(os.environ, creds.as_env(), role.region, also_drop=(opts.token_var,))
     returncode = _run_child(list(command), env)
     # A child killed by a signal reports -N; shells report 128+N, which is what CI and `$?` expect.
     code = returncode if returncode >= 0 else 128 - returncode

@@ -15,6 +15,7 @@ from typing import Any
 from tfoidc.config import EnvironmentConfig
 from tfoidc.errors import InputError
 from tfoidc.identity.claims import verify_token
+from tfoidc.identity.environment import child_environment
 from tfoidc.identity.files import write_private
 from tfoidc.identity.sts import (
     AwsCredentials,
@@ -26,17 +27,8 @@ from tfoidc.identity.token import IdToken, discover_token
 
 # Ambient settings that would make Terraform use other credentials than the ones tfoidc obtained, and
 # the ID token itself, which Terraform has no use for.
-_DROPPED_FROM_TERRAFORM = (
-    "AWS_PROFILE",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "GITLAB_OIDC_TOKEN",
-    "CI_JOB_JWT",
-    "CI_JOB_JWT_V2",
-)
+# Terraform never asks for input or phones home in a job.
+_TERRAFORM_AUTOMATION = {"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"}
 
 
 @dataclass(frozen=True)
@@ -155,12 +147,7 @@ def local_session(
 def terraform_environment(
     environ: Mapping[str, str], creds: AwsCredentials, region: str | None
 ) -> dict[str, str]:
-    env = {k: v for k, v in environ.items() if k not in _DROPPED_FROM_TERRAFORM}
-    env.update(creds.as_env())
-    if region:
-        env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = region
-    env.update({"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"})
-    return env
+    return child_environment(environ, creds.as_env(), region) | _TERRAFORM_AUTOMATION
 
 
 def web_identity_environment(
@@ -168,18 +155,12 @@ def web_identity_environment(
 ) -> dict[str, str]:
     """Terraform's environment when the AWS SDKs in the provider and the S3 backend assume the role
     themselves from the token file (and refresh before the credentials expire)."""
-    env = {k: v for k, v in environ.items() if k not in _DROPPED_FROM_TERRAFORM}
-    env.update(
-        {
-            "AWS_ROLE_ARN": role_arn,
-            "AWS_WEB_IDENTITY_TOKEN_FILE": str(token_file),
-            "AWS_ROLE_SESSION_NAME": session_name,
-        }
-    )
-    if region:
-        env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = region
-    env.update({"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"})
-    return env
+    web_identity = {
+        "AWS_ROLE_ARN": role_arn,
+        "AWS_WEB_IDENTITY_TOKEN_FILE": str(token_file),
+        "AWS_ROLE_SESSION_NAME": session_name,
+    }
+    return child_environment(environ, web_identity, region) | _TERRAFORM_AUTOMATION
 
 
 def user_listed_secrets(env: EnvironmentConfig, environ: Mapping[str, str]) -> tuple[str, ...]:
