@@ -82,13 +82,9 @@ def plan_command(
     `tfoidc apply` verifies."""
     config, target = _config_and_target(ctx, environment, out_dir)
     environ = dict(os.environ)
-    binary = discover_terraform(terraform_bin, environ)
-    if local:
-        session = local_session(environment, target.env, environ=environ, profile=profile)
-    else:
-        identity = verify_identity(target.env, environ=environ, token_file=token_file)
-        session = ci_session(environment, target.env, identity, environ=environ)
-    _announce(binary, target, session)
+    binary, session = _read_only_session(
+        environment, target, environ, terraform_bin, local, profile, token_file
+    )
     with closing(session):
         outcome = run_plan(
             target,
@@ -193,14 +189,9 @@ def drift_command(
         outcome = drift_from_plan_json(plan_json, out, environment)
     else:
         _, target = _config_and_target(ctx, environment, out_dir)
-        environ = dict(os.environ)
-        binary = discover_terraform(terraform_bin, environ)
-        if local:
-            session = local_session(environment, target.env, environ=environ, profile=profile)
-        else:
-            identity = verify_identity(target.env, environ=environ, token_file=token_file)
-            session = ci_session(environment, target.env, identity, environ=environ)
-        _announce(binary, target, session)
+        binary, session = _read_only_session(
+            environment, target, dict(os.environ), terraform_bin, local, profile, token_file
+        )
         with closing(session):
             outcome = run_drift(
                 target,
@@ -222,6 +213,27 @@ def drift_command(
     stdout.print(f"  summary: {json_file}, {md_file}")
     if drifted:
         _exit_changes_present()
+
+
+def _read_only_session(
+    environment: str,
+    target: Target,
+    environ: dict[str, str],
+    terraform_bin: str | None,
+    local: bool,
+    profile: str | None,
+    token_file: Path | None,
+) -> tuple[TerraformBinary, Session]:
+    """The binary and the session that plan and drift run with (apply has its own, stricter order)."""
+    binary = discover_terraform(terraform_bin, environ)
+    session: Session
+    if local:
+        session = local_session(environment, target.env, environ=environ, profile=profile)
+    else:
+        identity = verify_identity(target.env, environ=environ, token_file=token_file)
+        session = ci_session(environment, target.env, identity, environ=environ)
+    _announce(binary, target, session)
+    return binary, session
 
 
 @click.command("demo")

@@ -64,27 +64,33 @@ def rule_specs(policy: GuardrailsPolicy) -> list[RuleSpec]:
     return [registered[i] for i in sorted(registered)] + [custom_spec(c) for c in policy.custom]
 
 
-def should_fail(findings: Iterable[Finding], fail_on: FailOn) -> bool:
-    """Whether the findings fail the run under `--fail-on` (waived findings never do)."""
+def failing(findings: Iterable[Finding], fail_on: FailOn) -> list[Finding]:
+    """The findings that fail the run under `--fail-on` (waived findings never do)."""
     if fail_on == "never":
-        return False
-    threshold = Severity.BLOCK if fail_on == "block" else Severity.WARN
-    return any(not f.waived and f.severity.rank >= threshold.rank for f in findings)
+        return []
+    threshold = _threshold(fail_on)
+    return [f for f in findings if not f.waived and f.severity.rank >= threshold.rank]
+
+
+def should_fail(findings: Iterable[Finding], fail_on: FailOn) -> bool:
+    return bool(failing(findings, fail_on))
 
 
 def enforce(findings: Iterable[Finding], fail_on: FailOn) -> None:
-    """Raise `PolicyBlocked` (exit 3) naming the failing findings, when `should_fail` says so."""
-    findings = tuple(findings)
-    if not should_fail(findings, fail_on):
+    """Raise `PolicyBlocked` (exit 3) naming the failing findings, when there are any."""
+    failed = failing(findings, fail_on)
+    if not failed:
         return
-    threshold = Severity.BLOCK if fail_on == "block" else Severity.WARN
-    failing = [f for f in findings if not f.waived and f.severity.rank >= threshold.rank]
-    shown = ", ".join(f"{f.rule} {f.address}" for f in failing[:5])
-    more = f" and {len(failing) - 5} more" if len(failing) > 5 else ""
+    shown = ", ".join(f"{f.rule} {f.address}" for f in failed[:5])
+    more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
     raise PolicyBlocked(
-        f"{len(failing)} guardrail finding(s) at or above {threshold.value}: {shown}{more}",
+        f"{len(failed)} guardrail finding(s) at or above {_threshold(fail_on).value}: {shown}{more}",
         hint="fix them, or add a [[guardrails.waivers]] entry with a reason and an expiry date",
     )
+
+
+def _threshold(fail_on: FailOn) -> Severity:
+    return Severity.BLOCK if fail_on == "block" else Severity.WARN
 
 
 def apply_waivers(

@@ -13,7 +13,7 @@ from rich.console import Console
 from tfoidc.analysis import Analysis
 from tfoidc.config import Config
 from tfoidc.errors import OperationalError
-from tfoidc.guardrails.engine import should_fail
+from tfoidc.guardrails.engine import failing
 from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import FailOn
 from tfoidc.lifecycle.artifacts import (
@@ -211,7 +211,7 @@ def state_version(state: bytes) -> tuple[str | None, int | None]:
 def failing_findings(findings: Iterable[Finding], fail_on: FailOn) -> list[str]:
     """The findings that fail the run under `guardrails.fail_on` (waived ones never do), as recorded in
     the manifest for `tfoidc apply` to refuse."""
-    return [f"{f.rule} on {f.address}" for f in findings if should_fail((f,), fail_on)]
+    return [f"{f.rule} on {f.address}" for f in failing(findings, fail_on)]
 
 
 def _json_object(data: bytes) -> dict[str, object]:
