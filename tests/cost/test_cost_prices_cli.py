@@ -280,6 +280,16 @@ def test_no_credentials_is_an_auth_error(tmp_path: Path, env: dict[str, str], st
     assert not out.exists() and state.requests == []
 
 
+def test_a_missing_aws_profile_is_a_usage_error_before_any_request(
+    tmp_path: Path, env: dict[str, str], state: PriceListState
+) -> None:
+    env["AWS_PROFILE"] = "laptop-only"
+    out = tmp_path / "prices.json"
+    result = tfoidc(env, "prices", "update", "--services", "AmazonEC2", "-o", str(out))
+    assert_one_error_line(result, 2, "AWS profile 'laptop-only'")
+    assert not out.exists() and state.requests == []
+
+
 def test_no_prices_returned_writes_nothing(tmp_path: Path, env: dict[str, str]) -> None:
     out = tmp_path / "prices.json"
     result = tfoidc(

@@ -266,13 +266,17 @@ def pricing_client(credentials: Mapping[str, str] | None = None) -> Any:
     `credentials` are `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN` values (the ones
     tfoidc obtained); without them boto3's default chain applies. Throttling is retried with
     botocore's standard backoff, `AWS_MAX_ATTEMPTS` times in all (default 6)."""
-    import boto3
     from botocore.config import Config
+
+    from tfoidc.identity.sts import session as sts_session
+    from tfoidc.identity.sts import session_for_own_credentials
 
     attempts = os.environ.get("AWS_MAX_ATTEMPTS", "")
     total = int(attempts) if attempts.isdigit() and int(attempts) > 0 else DEFAULT_MAX_ATTEMPTS
     creds = credentials or {}
-    return boto3.session.Session().client(
+    # With tfoidc's credentials no profile is needed; without, boto3's chain must find the named one.
+    session = session_for_own_credentials() if credentials else sts_session(None)
+    return session.client(
         "pricing",
         region_name=PRICING_REGION,
         config=Config(retries={"mode": "standard", "total_max_attempts": total}),

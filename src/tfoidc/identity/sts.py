@@ -190,6 +190,17 @@ def session(profile: str | None) -> boto3.Session:
     return _session(profile)
 
 
+def session_for_own_credentials() -> boto3.Session:
+    """A session for clients that carry their own credentials: a profile only lends them region and
+    endpoint settings, so a $AWS_PROFILE this machine lacks (a laptop's, leaked into CI) must not stop them."""
+    try:
+        return boto3.session.Session()
+    except botocore.exceptions.ProfileNotFound:
+        return boto3.session.Session(
+            botocore_session=botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+        )
+
+
 # --- helpers ----------------------------------------------------------------------------------------
 
 
@@ -208,14 +219,8 @@ def _client_config(*, unsigned: bool = False) -> Config:
 
 
 def _sts_client(*, region: str | None, config: Config, creds: AwsCredentials | None = None) -> Any:
-    """A client that carries its own credentials (or none): a profile only lends it region and endpoint
-    settings, so a $AWS_PROFILE this machine lacks (a laptop's, leaked into CI) must not stop it."""
-    try:
-        session = boto3.session.Session()
-    except botocore.exceptions.ProfileNotFound:
-        session = boto3.session.Session(
-            botocore_session=botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-        )
+    """A client that carries its own credentials (or none, for the unsigned web-identity call)."""
+    session = session_for_own_credentials()
     if creds is None:
         return session.client("sts", region_name=region, config=config)
     return session.client(
