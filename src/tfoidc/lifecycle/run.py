@@ -27,7 +27,7 @@ from tfoidc.lifecycle.session import Session
 from tfoidc.lifecycle.target import Target, current_commit
 from tfoidc.pipeline import analyze
 from tfoidc.plan.drift import DriftReport, detect_drift
-from tfoidc.plan.parse import load_plan, parse_plan
+from tfoidc.plan.parse import load_plan, plan_from_document
 from tfoidc.terraform.binary import TerraformBinary
 from tfoidc.terraform.manifest import (
     PlanManifest,
@@ -112,10 +112,9 @@ def run_plan(
         redact_plan_document(_json_object(runner.show_json(target.tfplan)))
     )
     write_json(target.plan_json, plan_doc)
+    # The document just written is the one analysed: no second read and parse of a large file.
     analysis = analyze(
-        parse_plan(target.plan_json.read_bytes(), source=str(target.plan_json)),
-        config,
-        environment=target.name,
+        plan_from_document(plan_doc, source=str(target.plan_json)), config, environment=target.name
     )
     reports = write_analysis_reports([analysis], target.out_dir, config)
     manifest = PlanManifest(

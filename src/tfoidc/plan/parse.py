@@ -57,8 +57,17 @@ def parse_plan(data: bytes, *, source: str = "<plan>") -> Plan:
         return _parse(data, source)
 
 
+def plan_from_document(doc: Any, *, source: str = "<plan>") -> Plan:
+    """Build the model from an already decoded plan document (e.g. the one tfoidc just wrote)."""
+    with cyclic_gc_paused():
+        return _from_document(doc, source)
+
+
 def _parse(data: bytes, source: str) -> Plan:
-    doc = _decode(data, source)
+    return _from_document(_decode(data, source), source)
+
+
+def _from_document(doc: Any, source: str) -> Plan:
     try:
         return _plan(doc, source)
     except InputError as exc:
