@@ -13,12 +13,14 @@ from tfoidc.analysis import Analysis, money
 from tfoidc.cli.console import stdout
 from tfoidc.cli.context import load_config_from_context
 from tfoidc.errors import InputError
+from tfoidc.files import write_atomic
 from tfoidc.guardrails.engine import enforce
 from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import FailOn
 from tfoidc.pipeline import analyze as run_analysis
 from tfoidc.plan import load_plan
 from tfoidc.plan.memory import cyclic_gc_paused, skip_final_collection
+from tfoidc.report import render as report_render
 
 FORMATS = ("text", "json", "md", "html")
 FAIL_ON: tuple[FailOn, ...] = ("block", "warn", "never")
@@ -77,9 +79,7 @@ def analyze_command(
                 sys.stdout.buffer.write(rendered)
                 sys.stdout.flush()
             else:
-                from tfoidc.files import write_atomic
-
-                write_atomic(output, rendered.decode())
+                write_atomic(output, rendered)
     skip_final_collection()
     enforce(analysis.findings, fail_on or config.guardrails.fail_on)
 
@@ -91,10 +91,6 @@ def render(analysis: Analysis, fmt: str) -> bytes:
         with stdout.capture() as capture:
             print_text(analysis)
         return capture.get().encode()
-    try:
-        from tfoidc.report import render as report_render
-    except ImportError:
-        raise InputError(f"--format {fmt} needs the report stage, which this build does not have") from None
     return report_render(analysis, fmt).encode()
 
 
