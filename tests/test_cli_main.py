@@ -44,3 +44,52 @@ def test_debug_shows_the_traceback_and_keeps_the_documented_exit_code(tmp_path: 
     assert result.returncode == 2
     assert "Traceback" in result.stderr
     assert result.stderr.rstrip().splitlines()[-1].startswith("tfoidc: error: ")
+
+
+def test_every_command_is_reachable_through_the_lazy_command_map() -> None:
+    import importlib
+
+    from tfoidc.cli.main import COMMAND_MODULES, cli
+
+    defined = {}
+    for module_name in set(COMMAND_MODULES.values()) | {
+        "analyze",
+        "identity",
+        "lifecycle",
+        "prices",
+        "report",
+        "sandbox",
+    }:
+        for command in importlib.import_module(f"tfoidc.cli.{module_name}").COMMANDS:
+            defined[command.name] = module_name
+    assert defined == COMMAND_MODULES
+    ctx = cli.make_context("tfoidc", ["--help"], resilient_parsing=True)
+    for name in COMMAND_MODULES:
+        assert cli.get_command(ctx, name).name == name  # type: ignore[union-attr]
+    assert cli.get_command(ctx, "no-such-command") is None
+
+
+def test_help_lists_every_command() -> None:
+    from tfoidc.cli.main import COMMAND_MODULES
+
+    result = run("--help")
+    assert result.returncode == 0
+    listed = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()}
+    assert listed == set(COMMAND_MODULES)
+
+
+def test_analyze_starts_without_loading_aws_terraform_or_gitlab_clients(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"format_version": "1.2", "resource_changes": []}')
+    probe = (
+        "import sys\n"
+        "from tfoidc.cli.main import main\n"
+        "try:\n"
+        f"    main(['analyze', {str(plan)!r}, '--format', 'json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in ('boto3', 'botocore', 'gitlab', 'python_terraform') if m in sys.modules)\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert "LOADED []" in result.stderr, result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -10,12 +11,45 @@ from pathlib import Path
 import click
 
 from tfoidc import __version__
-from tfoidc.cli import analyze, identity, lifecycle, prices, report, sandbox
 from tfoidc.cli.console import stderr
 from tfoidc.errors import ExitCode, TfoidcError
 
+# Command name -> the tfoidc.cli module that defines it (in its COMMANDS). A command's module is
+# imported only when that command runs: `analyze` then never loads boto3, the Terraform adapter
+# or python-gitlab (a third of its start-up). tests/cli/test_main.py keeps this map complete.
+COMMAND_MODULES = {
+    "auth": "identity",
+    "exec": "identity",
+    "whoami": "identity",
+    "doctor": "identity",
+    "sandbox": "sandbox",
+    "analyze": "analyze",
+    "report": "report",
+    "comment": "report",
+    "plan": "lifecycle",
+    "apply": "lifecycle",
+    "drift": "lifecycle",
+    "demo": "lifecycle",
+    "prices": "prices",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = COMMAND_MODULES.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"tfoidc.cli.{module_name}")
+        commands: list[click.Command] = module.COMMANDS
+        return next(c for c in commands if c.name == cmd_name)
+
+
+@click.group(
+    cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="tfoidc")
 @click.option("--debug", is_flag=True, envvar="TFOIDC_DEBUG", help="Show tracebacks on failure.")
 @click.option(
@@ -37,11 +71,6 @@ def cli(ctx: click.Context, debug: bool, config_path: Path | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
     ctx.obj["config_path"] = config_path
-
-
-for _module in (identity, sandbox, analyze, report, lifecycle, prices):
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

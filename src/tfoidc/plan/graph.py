@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -228,7 +228,7 @@ def _build_graph(plan: Plan) -> PlanGraph:
             "the plan has no configuration: dependencies are inferred from prior state `depends_on` "
             "and matching ids, and may be incomplete"
         ]
-    result = PlanGraph(graph=builder.g.to_networkx(), inferred=not plan.has_configuration, notes=notes)
+    result = PlanGraph(graph=builder.g.graph, inferred=not plan.has_configuration, notes=notes)
     if not builder.g.cycles_possible():
         result._cycles = []
     result.orphans = sorted(builder.orphans)
@@ -250,62 +250,55 @@ def _build_graph(plan: Plan) -> PlanGraph:
 
 
 class _Draft:
-    """The graph while it is built: plain dicts, turned into one `nx.DiGraph` at the end (networkx's
-    per-call bookkeeping was a third of the build on a 10k-resource plan). Same semantics as the
-    DiGraph calls it replaces: attributes update, edges to unknown nodes create them."""
+    """The graph while it is built: networkx's own adjacency dicts (the layout its docs describe
+    for subclasses), filled directly. `add_node`/`add_edge` cost twice as long on 200k nodes, and
+    a plain-dict draft copied into a DiGraph at the end cost a whole extra pass. Same semantics as
+    the DiGraph calls: attributes update, edges to unknown nodes create them, edges carry no data."""
 
     def __init__(self) -> None:
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self.succ: dict[str, dict[str, None]] = {}
+        self.graph: nx.DiGraph = nx.DiGraph()
+        self.nodes: dict[str, dict[str, Any]] = self.graph._node  # type: ignore[attr-defined]
+        self.succ: dict[str, dict[str, dict[str, Any]]] = self.graph._succ  # type: ignore[attr-defined]
+        self.pred: dict[str, dict[str, dict[str, Any]]] = self.graph._pred  # type: ignore[attr-defined]
 
     def __contains__(self, node: object) -> bool:
         return node in self.nodes
 
-    def add_node(self, node: str, **attrs: Any) -> None:
-        if node in self.nodes:
-            self.nodes[node].update(attrs)
-        else:
+    def add_node(self, node: str, attrs: dict[str, Any]) -> None:
+        """Add `node` with `attrs` (the dict becomes the node's own), or update its attributes."""
+        current = self.nodes.get(node)
+        if current is None:
             self.nodes[node] = attrs
             self.succ[node] = {}
+            self.pred[node] = {}
+        else:
+            current.update(attrs)
 
     def add_edge(self, a: str, b: str) -> None:
-        if a not in self.nodes:
-            self.add_node(a)
-        if b not in self.nodes:
-            self.add_node(b)
-        self.succ[a][b] = None
+        succ = self.succ
+        if a not in succ:
+            self.add_node(a, {})
+        if b not in succ:
+            self.add_node(b, {})
+        out = succ[a]
+        if b not in out:
+            out[b] = self.pred[b][a] = {}
 
     def cycles_possible(self) -> bool:
-        """False when the graph is certainly acyclic (Kahn's algorithm on the plain dicts)."""
-        indegree = dict.fromkeys(self.nodes, 0)
-        for targets in self.succ.values():
-            for b in targets:
-                indegree[b] += 1
-        ready = [n for n, d in indegree.items() if d == 0]
+        """False when the graph is certainly acyclic (Kahn's algorithm on the adjacency dicts)."""
+        indegree = {n: len(p) for n, p in self.pred.items()}
+        ready = [n for n, d in indegree.items() if not d]
         seen = 0
+        succ = self.succ
         while ready:
             n = ready.pop()
             seen += 1
-            for b in self.succ[n]:
-                indegree[b] -= 1
-                if indegree[b] == 0:
+            for b in succ[n]:
+                d = indegree[b] - 1
+                indegree[b] = d
+                if not d:
                     ready.append(b)
-        return seen != len(self.nodes)
-
-    def to_networkx(self) -> nx.DiGraph:
-        # Fills networkx's adjacency dicts directly (the layout its docs describe for subclasses):
-        # add_nodes_from/add_edges_from cost twice as long on 200k nodes. Edges carry no data.
-        graph: nx.DiGraph = nx.DiGraph()
-        graph._node.update(self.nodes)  # type: ignore[attr-defined]
-        succ, pred = graph._succ, graph._pred  # type: ignore[attr-defined]
-        for node in self.nodes:
-            succ[node] = {}
-            pred[node] = {}
-        for a, targets in self.succ.items():
-            out = succ[a]
-            for b in targets:
-                out[b] = pred[b][a] = {}
-        return graph
+        return seen != len(indegree)
 
 
 @dataclass
@@ -346,7 +339,14 @@ class _Builder:
     def _add_instance(self, rc: ResourceChange) -> None:
         node = rc.node_id
         self.g.add_node(
-            node, kind=RESOURCE, type=rc.type, action=rc.action.value, mode=rc.mode, module=rc.module_address
+            node,
+            {
+                "kind": RESOURCE,
+                "type": rc.type,
+                "action": rc.action.value,
+                "mode": rc.mode,
+                "module": rc.module_address,
+            },
         )
         if rc.deposed is None:  # nothing depends on a deposed object: it only waits to be destroyed
             self.instances[rc.config_address][rc.module_address].append(node)
@@ -360,7 +360,7 @@ class _Builder:
         module = _module_address(address)
         self.g.add_node(
             address,
-            **_attrs(RESOURCE, module, type=_str(resource.get("type")), mode=_str(resource.get("mode"))),
+            _attrs(RESOURCE, module, type=_str(resource.get("type")), mode=_str(resource.get("mode"))),
         )
         self.instances[config_address][module].append(address)
         self.module_of[address] = module
@@ -394,11 +394,16 @@ class _Builder:
         self, module: dict[str, Any], prefix: str, resources: list[_Resource], calls: list[_ModuleCall]
     ) -> None:
         module_name = prefix[:-1]
+        add_node = self.g.add_node
+        variable = _attrs(VARIABLE, module_name)
         for name in _dict(module.get("variables")):
-            self.g.add_node(f"{prefix}var.{name}", **_attrs(VARIABLE, module_name))
+            add_node(f"{prefix}var.{name}", variable.copy())
+        output = _attrs(OUTPUT, module_name)
         for name in _dict(module.get("outputs")):
-            action = self.output_actions.get(name) if not prefix else None
-            self.g.add_node(f"{prefix}output.{name}", **_attrs(OUTPUT, module_name, action=action))
+            attrs = output.copy()
+            if not prefix:
+                attrs["action"] = self.output_actions.get(name)
+            add_node(f"{prefix}output.{name}", attrs)
         for config in _list(module.get("resources")):
             address = _config_resource_address(config)
             if address is None:
@@ -410,7 +415,7 @@ class _Builder:
             if not isinstance(call, dict):
                 continue
             node = f"{prefix}module.{name}"
-            self.g.add_node(node, **_attrs(MODULE, module_name, type=_str(call.get("source"))))
+            add_node(node, _attrs(MODULE, module_name, type=_str(call.get("source"))))
             if prefix:
                 self.g.add_edge(f"{prefix[:-1]}", node)
             calls.append(_ModuleCall(node, prefix, call))
@@ -447,13 +452,16 @@ class _Builder:
     def _module_call_edges(self, call: _ModuleCall) -> None:
         config = call.config
         variables = f"{call.node}.var."
+        nodes, add_edge, targets_of = self.g.nodes, self.g.add_edge, self._targets
         for name, expression in _dict(config.get("expressions")).items():
             variable = variables + name
-            if variable not in self.g:
-                self.g.add_node(variable, **_attrs(VARIABLE, call.node))
+            if variable not in nodes:
+                self.g.add_node(variable, _attrs(VARIABLE, call.node))
             refs = _references(expression)
             if refs:
-                self._edges_from(variable, refs, call.parent_prefix)
+                for target in targets_of(refs, call.parent_prefix, variable):
+                    if target != variable:
+                        add_edge(variable, target)
         # depends_on / count / for_each of a module call hold back everything inside the module.
         refs = [
             *_references(config.get("count_expression")),
@@ -491,21 +499,26 @@ class _Builder:
             ]
             self._edges_from(node, refs, prefix)
 
-    def _edges_from(self, source: str, refs: Iterable[str], prefix: str) -> None:
+    def _edges_from(self, source: str, refs: list[str], prefix: str) -> None:
         for target in self._targets(refs, prefix, source):
             if target != source:
                 self.g.add_edge(source, target)
 
-    def _targets(self, refs: Iterable[str], prefix: str, source: str) -> list[str]:
+    def _targets(self, refs: list[str], prefix: str, source: str) -> list[str]:
+        """The nodes `refs` (written in module `prefix`, by `source`) depend on, resources
+        expanded to their instances. The hottest loop of the build: one call per expression."""
+        if len(refs) > 1:
+            refs = _dedupe_module_refs(refs)
         targets: list[str] = []
-        for ref in _dedupe_module_refs(refs if isinstance(refs, list) else list(refs)):
+        expanded_cache = self._expanded
+        for ref in refs:
             target = self._resolve(ref, prefix, source)
             if target is None:
                 continue
-            expanded = self._expanded.get(target)
+            expanded = expanded_cache.get(target)
             if expanded is None:
                 expanded = self._instances_of(target) if self._is_resource(target) else [target]
-                self._expanded[target] = expanded
+                expanded_cache[target] = expanded
             targets.extend(expanded)
         return targets
 
@@ -517,10 +530,11 @@ class _Builder:
         if cached is None:
             cached = self._resolved[key] = self._lookup(ref, prefix)
         target, status = cached
-        if status == _LOCAL:
-            self.local_references += 1
-        elif status == _ORPHAN:
-            self.orphans.add((source, ref))
+        if target is None:
+            if status == _LOCAL:
+                self.local_references += 1
+            elif status == _ORPHAN:
+                self.orphans.add((source, ref))
         return target
 
     def _lookup(self, ref: str, prefix: str) -> tuple[str | None, int]:
@@ -553,7 +567,7 @@ class _Builder:
             if module:
                 module_node = strip_instance_keys(module)
                 if module_node not in self.g:
-                    self.g.add_node(module_node, **_attrs(MODULE, ""))
+                    self.g.add_node(module_node, _attrs(MODULE, ""))
                 self.g.add_edge(module_node, node)
         self._state_depends_on(plan)
         self._matching_ids(plan)
@@ -631,6 +645,9 @@ def _config_resource_address(config: Any) -> str | None:
     return f"data.{rtype}.{name}" if config.get("mode") == "data" else f"{rtype}.{name}"
 
 
+_NOT_EXPRESSIONS = frozenset({"constant_value", "references"})
+
+
 def _references(expression: Any) -> list[str]:
     """Every `references` entry in an expression tree, nested blocks included (constants are values,
     not expressions, and are not searched)."""
@@ -649,7 +666,7 @@ def _references(expression: Any) -> list[str]:
             if type(refs) is list:
                 found.extend(r for r in refs if type(r) is str)
             for key, value in item.items():
-                if (type(value) is dict or type(value) is list) and key != "constant_value":
+                if (type(value) is dict or type(value) is list) and key not in _NOT_EXPRESSIONS:
                     stack.append(value)
         elif type(item) is list:
             stack.extend(v for v in item if type(v) is dict or type(v) is list)
