@@ -19,7 +19,7 @@ from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import FailOn
 from tfoidc.pipeline import analyze as run_analysis
 from tfoidc.plan import load_plan
-from tfoidc.plan.memory import cyclic_gc_paused, skip_final_collection
+from tfoidc.plan.memory import cyclic_gc_paused, skip_teardown
 from tfoidc.report import render as report_render
 
 FORMATS = ("text", "json", "md", "html")
@@ -80,7 +80,8 @@ def analyze_command(
                 sys.stdout.flush()
             else:
                 write_atomic(output, rendered)
-    skip_final_collection()
+        # Before the collector is back on: it would otherwise walk the whole analysis once more.
+        skip_teardown()
     enforce(analysis.findings, fail_on or config.guardrails.fail_on)
 
 

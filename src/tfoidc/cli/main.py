@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -13,6 +14,7 @@ import click
 from tfoidc import __version__
 from tfoidc.cli.console import stderr
 from tfoidc.errors import ExitCode, TfoidcError
+from tfoidc.plan.memory import teardown_skipped
 
 # Command name -> the tfoidc.cli module that defines it (in its COMMANDS). A command's module is
 # imported only when that command runs: `analyze` then never loads boto3, the Terraform adapter
@@ -74,6 +76,18 @@ def cli(ctx: click.Context, debug: bool, config_path: Path | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    code = run(argv)
+    if argv is None and teardown_skipped():
+        # The `tfoidc` program after a large analysis: flush, then let the OS free the memory.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing left to flush to
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def run(argv: list[str] | None) -> int:
+    """Run one command; every failure becomes its documented exit code and one line on stderr."""
     args = argv if argv is not None else sys.argv[1:]
     debug = "--debug" in args or os.environ.get("TFOIDC_DEBUG", "").lower() in ("1", "true", "yes")
     try:
@@ -83,18 +97,18 @@ def main(argv: list[str] | None = None) -> None:
         if debug:  # the traceback, but still the documented exit code: scripts branch on it
             traceback.print_exc()
         stderr.print(f"tfoidc: error: {exc.one_line()}", markup=False, highlight=False)
-        sys.exit(int(exc.exit_code))
+        return int(exc.exit_code)
     except click.exceptions.Abort:
         stderr.print("tfoidc: aborted", markup=False)
-        sys.exit(130)
+        return 130
     except click.ClickException as exc:
         stderr.print(f"tfoidc: error: {exc.format_message()}", markup=False, highlight=False)
-        sys.exit(ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
+        return int(ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return int(exc.exit_code)
     except KeyboardInterrupt:
         stderr.print("tfoidc: interrupted", markup=False)
-        sys.exit(130)
+        return 130
     except Exception as exc:
         if debug:
             raise
@@ -103,5 +117,5 @@ def main(argv: list[str] | None = None) -> None:
             markup=False,
             highlight=False,
         )
-        sys.exit(ExitCode.OPERATIONAL)
-    sys.exit(returned if isinstance(returned, int) else 0)
+        return int(ExitCode.OPERATIONAL)
+    return returned if isinstance(returned, int) else 0

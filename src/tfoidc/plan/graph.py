@@ -96,6 +96,26 @@ class PlanGraph:
             keep |= frontier
         return self.graph.subgraph(keep)
 
+    def resource_neighbours(self, node: str, *, dependents: bool = False) -> set[str]:
+        """The resources `node` depends on (with `dependents`: that depend on it) one step away,
+        looking through module, variable and output nodes: the edges a reader of resources sees."""
+        # The adjacency dicts, not the views: the HTML report asks this of every resource.
+        step = self.graph._pred if dependents else self.graph._succ  # type: ignore[attr-defined]
+        attrs = self.graph._node  # type: ignore[attr-defined]
+        found: set[str] = set()
+        seen = {node}
+        stack = [node]
+        while stack:
+            for nxt in step[stack.pop()]:
+                if nxt in seen:
+                    continue
+                seen.add(nxt)
+                if attrs[nxt].get("kind") == RESOURCE:
+                    found.add(nxt)
+                else:
+                    stack.append(nxt)
+        return found
+
     def _nodes_for(self, address: str) -> list[str]:
         if address in self.graph:
             return [address]

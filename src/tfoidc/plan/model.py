@@ -95,6 +95,12 @@ class Plan:
     planned_values: dict[str, JSON] | None = None
     errored: bool = False
     notes: tuple[str, ...] = ()  # what the parser had to infer or skip, said to the user
+    # Every stage and report asks for the changes, often per item: kept rather than refiltered.
+    _changes: tuple[ResourceChange, ...] = field(init=False, repr=False, compare=False, default=())
+
+    def __post_init__(self) -> None:
+        changes = tuple(rc for rc in self.resource_changes if rc.action.is_change and not rc.is_data)
+        object.__setattr__(self, "_changes", changes)
 
     @property
     def has_configuration(self) -> bool:
@@ -102,7 +108,7 @@ class Plan:
 
     def changes(self) -> tuple[ResourceChange, ...]:
         """Managed resource instances whose action is a real change."""
-        return tuple(rc for rc in self.resource_changes if rc.action.is_change and not rc.is_data)
+        return self._changes
 
     def by_address(self) -> dict[str, ResourceChange]:
         """Instances by address; a deposed object never hides the current object at its address."""

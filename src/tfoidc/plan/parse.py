@@ -398,51 +398,74 @@ def _check_configuration(configuration: dict[str, Any]) -> None:
 
 
 def _check_module(module: Any, where: str) -> None:
+    # Paths are only formatted when something is wrong: this walk visits every expression of a
+    # configuration (a third of a large plan), and formatting each path cost more than checking.
     module = _dict(module, where)
     for i, resource in enumerate(_list(module.get("resources"), f"{where}.resources")):
-        at = f"{where}.resources[{i}]"
-        resource = _object(resource, at)
-        _check_expressions(resource.get("expressions"), f"{at}.expressions")
-        for key in ("count_expression", "for_each_expression"):
-            _check_expressions(resource.get(key), f"{at}.{key}", arguments=False)
-        _check_strings(resource.get("depends_on"), f"{at}.depends_on")
-        if not isinstance(resource.get("address", ""), str):
-            raise InputError(f"plan {at}.address is not a string")
+        if type(resource) is not dict:
+            raise InputError(f"plan {where}.resources[{i}] is not an object")
+        _check_block(resource, f"{where}.resources[{i}]")
+        if type(resource.get("address", "")) is not str:
+            raise InputError(f"plan {where}.resources[{i}].address is not a string")
     for name, call in _dict(module.get("module_calls"), f"{where}.module_calls").items():
-        at = f"{where}.module_calls.{name}"
-        call = _object(call, at)
-        _check_expressions(call.get("expressions"), f"{at}.expressions")
-        for key in ("count_expression", "for_each_expression"):
-            _check_expressions(call.get(key), f"{at}.{key}", arguments=False)
-        _check_strings(call.get("depends_on"), f"{at}.depends_on")
+        if type(call) is not dict:
+            raise InputError(f"plan {where}.module_calls.{name} is not an object")
+        _check_block(call, f"{where}.module_calls.{name}")
         if call.get("module") is not None:
-            _check_module(call["module"], f"{at}.module")
+            _check_module(call["module"], f"{where}.module_calls.{name}.module")
     for name, output in _dict(module.get("outputs"), f"{where}.outputs").items():
-        at = f"{where}.outputs.{name}"
-        _check_expressions(_object(output, at).get("expression"), f"{at}.expression", arguments=False)
-        _check_strings(output.get("depends_on"), f"{at}.depends_on")
+        if type(output) is not dict:
+            raise InputError(f"plan {where}.outputs.{name} is not an object")
+        expression = output.get("expression")
+        if expression is not None and not _is_expression(expression):
+            _explain_expression(expression, f"{where}.outputs.{name}.expression")
+        if not _is_string_list(output.get("depends_on")):
+            raise InputError(f"plan {where}.outputs.{name}.depends_on is not a list of strings")
     for name, variable in _dict(module.get("variables"), f"{where}.variables").items():
-        _object(variable, f"{where}.variables.{name}")
+        if type(variable) is not dict:
+            raise InputError(f"plan {where}.variables.{name} is not an object")
 
 
-def _check_expressions(value: Any, where: str, *, arguments: bool = True) -> None:
-    """`arguments`: `value` maps argument names to expressions (an `expressions` block, whose nested
-    blocks are lists of such maps); else it is one expression (`count_expression`, an output's
-    `expression`). Checked one level deep: what later stages read, at the cost of a dict lookup."""
+def _check_block(block: dict[str, Any], where: str) -> None:
+    """A resource or module call: its `expressions`, count/for_each and `depends_on`."""
+    _check_expressions(block.get("expressions"), f"{where}.expressions")
+    for key in ("count_expression", "for_each_expression"):
+        expression = block.get(key)
+        if expression is not None and not _is_expression(expression):
+            _explain_expression(expression, f"{where}.{key}")
+    if not _is_string_list(block.get("depends_on")):
+        raise InputError(f"plan {where}.depends_on is not a list of strings")
+
+
+def _check_expressions(value: Any, where: str) -> None:
+    """`value` maps argument names to expressions (an `expressions` block, whose nested blocks are
+    lists of such maps). Checked one level deep: what later stages read, at the cost of a dict
+    lookup."""
     if value is None:
         return
-    expressions = _object(value, where).items() if arguments else (("", value),)
-    for key, expression in expressions:
-        at = f"{where}.{key}" if key else where
-        if isinstance(expression, dict):
-            _check_strings(expression.get("references"), f"{at}.references")
-        elif not (isinstance(expression, list) and all(isinstance(b, dict) for b in expression)):
-            raise InputError(f"plan {at} is not an expression object")
+    for key, expression in _object(value, where).items():
+        if not _is_expression(expression):
+            _explain_expression(expression, f"{where}.{key}")
 
 
-def _check_strings(value: Any, where: str) -> None:
-    if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-        raise InputError(f"plan {where} is not a list of strings")
+def _is_expression(expression: Any) -> bool:
+    if type(expression) is dict:
+        return _is_string_list(expression.get("references"))
+    return type(expression) is list and all(type(b) is dict for b in expression)
+
+
+def _explain_expression(expression: Any, where: str) -> None:
+    if type(expression) is dict:
+        raise InputError(f"plan {where}.references is not a list of strings")
+    raise InputError(f"plan {where} is not an expression object")
+
+
+def _is_string_list(value: Any) -> bool:
+    """None (absent) or a list of strings."""
+    return value is None or (type(value) is list and {*map(type, value)} <= _JUST_STR)
+
+
+_JUST_STR = {str}
 
 
 # --- planned values and prior state -------------------------------------------------------------

@@ -27,8 +27,9 @@ class AttributeChange:
 
 def attribute_changes(rc: ResourceChange, *, max_chars: int = 300) -> list[AttributeChange]:
     """Every leaf attribute whose value differs between `before` and `after`, sorted by path."""
-    before = _flatten(rc.before, "")
-    after = _flatten(rc.after, "")
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    _flatten_differing(rc.before, rc.after, rc.after_unknown, "", before, after)
     for path in _unknown_paths(rc.after_unknown, ""):
         after[path] = _Unknown()
     changes = []
@@ -131,6 +132,50 @@ def _flatten(value: Any, prefix: str) -> dict[str, Any]:
     if value is None and prefix:
         return {}
     return {prefix: value}
+
+
+def _flatten_differing(
+    before: Any, after: Any, unknown: Any, prefix: str, before_out: dict[str, Any], after_out: dict[str, Any]
+) -> None:
+    """`_flatten` of both sides into the two dicts, leaving out subtrees that are equal on both
+    sides and hold no unknown value: every leaf in them would compare equal. An update usually
+    touches a few attributes of a large object, and this skips the rest."""
+    if before == after and not _any_unknown(unknown):
+        return
+    if type(before) is dict and type(after) is dict and before and after:
+        for key in before.keys() | after.keys():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            sub_unknown = unknown.get(key) if type(unknown) is dict else None
+            if key in before and key in after:
+                _flatten_differing(before[key], after[key], sub_unknown, path, before_out, after_out)
+            elif key in before:
+                before_out.update(_flatten(before[key], path))
+            else:
+                after_out.update(_flatten(after[key], path))
+        return
+    if type(before) is list and type(after) is list and before and after:
+        for i in range(max(len(before), len(after))):
+            path = f"{prefix}[{i}]"
+            sub_unknown = unknown[i] if type(unknown) is list and i < len(unknown) else None
+            if i < len(before) and i < len(after):
+                _flatten_differing(before[i], after[i], sub_unknown, path, before_out, after_out)
+            elif i < len(before):
+                before_out.update(_flatten(before[i], path))
+            else:
+                after_out.update(_flatten(after[i], path))
+        return
+    before_out.update(_flatten(before, prefix))
+    after_out.update(_flatten(after, prefix))
+
+
+def _any_unknown(unknown: Any) -> bool:
+    if unknown is True:
+        return True
+    if type(unknown) is dict:
+        return any(_any_unknown(v) for v in unknown.values())
+    if type(unknown) is list:
+        return any(_any_unknown(v) for v in unknown)
+    return False
 
 
 def _unknown_paths(unknown: Any, prefix: str) -> list[str]:

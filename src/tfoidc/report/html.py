@@ -15,7 +15,6 @@ from tfoidc.plan.graph import RESOURCE
 from tfoidc.plan.model import Action
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.diff import attribute_changes, replace_reasons
-from tfoidc.report.mermaid import resource_neighbours
 from tfoidc.report.view import (
     GROUP_ORDER,
     Limits,
@@ -77,7 +76,7 @@ def graph_data_json(analysis: Analysis, config: ReportConfig) -> str:
         [node, target]
         for node, kind in g.nodes(data="kind")
         if (kind or RESOURCE) == RESOURCE
-        for target in sorted(resource_neighbours(g, node, g.successors))
+        for target in sorted(analysis.graph.resource_neighbours(node))
     ]
     data = {
         "nodes": nodes,

@@ -18,7 +18,7 @@ import jinja2
 from tfoidc import __version__
 from tfoidc.analysis import Analysis
 from tfoidc.report.config import ReportConfig
-from tfoidc.report.view import ChangeItem, EnvView, Limits, build_env_view, format_money, list_sizes
+from tfoidc.report.view import ChangeItem, EnvView, Limits, Selection, build_env_view, format_money, select
 
 MIN_ROWS = 2
 
@@ -61,13 +61,18 @@ def render_markdown(
     limits = [Limits() for _ in analyses]
     memos: list[dict[tuple[int, bool], ChangeItem]] = [{} for _ in analyses]
     while True:
-        views = [
-            build_env_view(a, config, lim, memo) for a, lim, memo in zip(analyses, limits, memos, strict=True)
-        ]
-        text = _render(views, config, marker, pipeline_id, artifact_url, shortened=_shortened(limits))
-        if len(text) <= budget:
-            return text
-        tighter = _tighten(views, limits)
+        selections = [select(a, lim) for a, lim in zip(analyses, limits, strict=True)]
+        # A selection whose addresses alone overflow the budget is tightened without building or
+        # rendering it: the same steps the renders would take, minus the renders (10k changes).
+        if sum(s.least_chars() for s in selections) <= budget:
+            views = [
+                build_env_view(a, config, lim, memo, selection=sel)
+                for a, lim, memo, sel in zip(analyses, limits, memos, selections, strict=True)
+            ]
+            text = _render(views, config, marker, pipeline_id, artifact_url, shortened=_shortened(limits))
+            if len(text) <= budget:
+                return text
+        tighter = _tighten(selections, limits)
         if tighter is None:
             return _last_resort(text, budget)
         limits = tighter
@@ -79,13 +84,13 @@ def _shortened(limits: list[Limits]) -> bool:
     )
 
 
-def _tighten(views: list[EnvView], limits: list[Limits]) -> list[Limits] | None:
+def _tighten(selections: list[Selection], limits: list[Limits]) -> list[Limits] | None:
     """One step smaller: halve the longest list anywhere, else drop extras, else go minimal."""
     best: tuple[int, int, str] | None = None
-    for i, view in enumerate(views):
+    for i, selection in enumerate(selections):
         if limits[i].minimal:
             continue
-        for name, size in list_sizes(view).items():
+        for name, size in selection.sizes().items():
             if size > MIN_ROWS and (best is None or size > best[0]):
                 best = (size, i, name)
     new = list(limits)

@@ -7,13 +7,9 @@ edge between the resources at its ends, so a reviewer sees what a change can rea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import networkx as nx
-
 from tfoidc.analysis import Analysis
-from tfoidc.plan.graph import RESOURCE
 
 ACTION_STYLE = {
     "create": "fill:#d3f9d8,stroke:#2b8a3e",
@@ -46,7 +42,7 @@ def changed_subgraph_mermaid(analysis: Analysis, *, max_nodes: int) -> MermaidGr
     lines.extend(f'  {ids[address]}["{_label(address)}"]' for address in kept)
     order = {address: i for i, address in enumerate(kept)}
     for address in kept:
-        targets = resource_neighbours(g, address, g.successors) & kept_set
+        targets = analysis.graph.resource_neighbours(address) & kept_set
         lines.extend(f"  {ids[address]} --> {ids[t]}" for t in sorted(targets, key=order.__getitem__))
     by_class: dict[str, list[str]] = {}
     for address in kept:
@@ -73,28 +69,11 @@ def _changed_and_wanted(analysis: Analysis) -> tuple[list[str], list[str]]:
     changed_set = set(changed)
     neighbours: set[str] = set()
     for address in changed:
-        neighbours |= resource_neighbours(g, address, g.successors)
-        neighbours |= resource_neighbours(g, address, g.predecessors)
+        neighbours |= analysis.graph.resource_neighbours(address)
+        neighbours |= analysis.graph.resource_neighbours(address, dependents=True)
     wanted = [*changed, *sorted(neighbours - changed_set)]
     _last_wanted[:] = [(analysis, changed, wanted)]
     return changed, wanted
-
-
-def resource_neighbours(g: nx.DiGraph, start: str, step: Callable[[str], Iterable[str]]) -> set[str]:
-    """Resources one step from `start` in direction `step`, looking through non-resource nodes."""
-    found: set[str] = set()
-    seen = {start}
-    stack = [start]
-    while stack:
-        for nxt in step(stack.pop()):
-            if nxt in seen:
-                continue
-            seen.add(nxt)
-            if g.nodes[nxt].get("kind") == RESOURCE:
-                found.add(nxt)
-            else:
-                stack.append(nxt)
-    return found
 
 
 def _label(address: str) -> str:

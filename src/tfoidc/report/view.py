@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tfoidc.analysis import Analysis
+from tfoidc.cost.model import CostEstimate
 from tfoidc.guardrails.model import Finding
 from tfoidc.plan.model import Action, ResourceChange
 from tfoidc.report.config import ReportConfig
@@ -187,15 +188,67 @@ def verdict_line(analysis: Analysis) -> str:
     return f"{environment_name(analysis)}: " + " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which items of each shortenable list a view shows, chosen before any is turned into a row
+    (a change's row can carry an attribute diff, the costly part of a view)."""
+
+    minimal: bool
+    groups: tuple[tuple[Action, Shown[ResourceChange]], ...]
+    findings: Shown[Finding]
+    cost_rows: Shown[CostRow] | None
+    drift: Shown[ResourceChange] | None
+
+    def sizes(self) -> dict[str, int]:
+        """How many items each list shows."""
+        sizes = {action.value: items.count for action, items in self.groups}
+        sizes["findings"] = self.findings.count
+        if self.cost_rows is not None:
+            sizes["cost"] = self.cost_rows.count
+        if self.drift is not None:
+            sizes["drift"] = self.drift.count
+        return sizes
+
+    def least_chars(self) -> int:
+        """Characters the note certainly spends on these lists: each shown item prints its address."""
+        if self.minimal:
+            return 0
+        lists: list[Shown[Any]] = [items for _, items in self.groups]
+        lists.append(self.findings)
+        lists.extend(x for x in (self.cost_rows, self.drift) if x is not None)
+        return sum(len(item.address) for items in lists for item in (*items.head, *items.tail))
+
+
+def select(analysis: Analysis, limits: Limits) -> Selection:
+    changes = analysis.plan.changes()
+    groups = []
+    for action in GROUP_ORDER:
+        rcs = [rc for rc in changes if rc.action is action]
+        if rcs:
+            groups.append((action, shown(rcs, limits.of(action.value))))
+    findings = sorted(analysis.findings, key=lambda f: (-f.severity.rank, f.waived, f.rule, f.address))
+    drift = analysis.drift
+    return Selection(
+        minimal=limits.minimal,
+        groups=tuple(groups),
+        findings=shown(findings, limits.of("findings")),
+        cost_rows=shown(_cost_rows(analysis.cost), limits.of("cost")) if analysis.cost is not None else None,
+        drift=shown(drift.drifted, limits.of("drift")) if drift is not None and drift.has_drift else None,
+    )
+
+
 def build_env_view(
     analysis: Analysis,
     config: ReportConfig,
     limits: Limits,
     items: dict[tuple[int, bool], ChangeItem] | None = None,
+    selection: Selection | None = None,
 ) -> EnvView:
-    """What to show of `analysis` within `limits`. `items` memoises change items (their diffs are
-    the costly part) across the renders of one note while its size budget is being met."""
+    """What to show of `analysis` within `limits` (`selection`: `select(analysis, limits)` when
+    already made). `items` memoises change items (their diffs are the costly part) across the
+    renders of one note while its size budget is being met."""
     memo = items if items is not None else {}
+    chosen = selection or select(analysis, limits)
 
     def item(rc: ResourceChange) -> ChangeItem:
         key = (id(rc), limits.diffs)
@@ -203,42 +256,21 @@ def build_env_view(
             memo[key] = _change_item(rc, config, with_diff=limits.diffs)
         return memo[key]
 
-    changes = analysis.plan.changes()
-    groups = []
-    for action in GROUP_ORDER:
-        rcs = [rc for rc in changes if rc.action is action]
-        if rcs:
-            groups.append(
-                Group(action.value, GROUP_TITLES[action], shown(rcs, limits.of(action.value)).map(item))
-            )
-    findings = sorted(analysis.findings, key=lambda f: (-f.severity.rank, f.waived, f.rule, f.address))
-    drift = analysis.drift
     max_nodes = limits.mermaid_max_nodes if limits.mermaid_max_nodes is not None else config.mermaid_max_nodes
     return EnvView(
         name=environment_name(analysis),
         verdict=verdict_line(analysis),
         blocked=bool(analysis.blocking_findings),
-        has_changes=bool(changes),
-        groups=tuple(groups),
-        findings=shown(findings, limits.of("findings")),
-        cost=_cost_view(analysis, limits) if analysis.cost is not None else None,
-        drift=shown(drift.drifted, limits.of("drift")) if drift is not None and drift.has_drift else None,
+        has_changes=bool(analysis.plan.changes()),
+        groups=tuple(Group(a.value, GROUP_TITLES[a], rcs.map(item)) for a, rcs in chosen.groups),
+        findings=chosen.findings,
+        cost=_cost_view(analysis.cost, chosen.cost_rows) if analysis.cost is not None else None,
+        drift=chosen.drift,
         mermaid=changed_subgraph_mermaid(analysis, max_nodes=max_nodes) if max_nodes > 0 else None,
         notes=(*analysis.plan.notes, *analysis.graph.notes),
         minimal=limits.minimal,
         errored=analysis.plan.errored,
     )
-
-
-def list_sizes(view: EnvView) -> dict[str, int]:
-    """How many items each shortenable list of `view` shows now."""
-    sizes = {g.action: g.items.count for g in view.groups}
-    sizes["findings"] = view.findings.count
-    if view.cost is not None:
-        sizes["cost"] = view.cost.rows.count
-    if view.drift is not None:
-        sizes["drift"] = view.drift.count
-    return sizes
 
 
 def _change_item(rc: ResourceChange, config: ReportConfig, *, with_diff: bool) -> ChangeItem:
@@ -257,16 +289,18 @@ def _change_item(rc: ResourceChange, config: ReportConfig, *, with_diff: bool) -
     )
 
 
-def _cost_view(analysis: Analysis, limits: Limits) -> CostView:
-    cost = analysis.cost
-    assert cost is not None
-    rows = sorted(
+def _cost_rows(cost: CostEstimate) -> list[CostRow]:
+    return sorted(
         (
             CostRow(r.address, r.action, r.monthly_before, r.monthly_after, r.monthly_delta)
             for r in cost.resources
         ),
         key=lambda r: (-abs(r.delta), r.address),
     )
+
+
+def _cost_view(cost: CostEstimate, rows: Shown[CostRow] | None) -> CostView:
+    assert rows is not None  # selected whenever there is a cost estimate
     by_type: dict[str, int] = {}
     for n in cost.not_priced:
         by_type[n.type] = by_type.get(n.type, 0) + 1
@@ -275,7 +309,7 @@ def _cost_view(analysis: Analysis, limits: Limits) -> CostView:
         before=cost.monthly_before,
         after=cost.monthly_after,
         delta=cost.monthly_delta,
-        rows=shown(rows, limits.of("cost")),
+        rows=rows,
         not_priced=len(cost.not_priced),
         not_priced_types=tuple(sorted(by_type.items())),
         notes=cost.notes,
