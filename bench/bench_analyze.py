@@ -193,17 +193,16 @@ def bench(sizes: list[int], formats: tuple[str, ...], directory: Path, repeat: i
     rows = []
     for size in sizes:
         plan, instances = build(size, directory)
-        # Best of `repeat` for time (noise on a shared machine only ever adds); peak RSS is stable.
-        bare = min(
-            (measure([sys.executable, "-c", BARE, str(plan)], directory) for _ in range(repeat)),
-            key=lambda r: r.seconds,
-        )
-        row: dict[str, Any] = {"instances": instances, "mb": plan.stat().st_size / 1e6, "bare": bare}
-        for fmt in formats:
-            row[fmt] = min(
-                (measure(analyze_command(plan, fmt), directory) for _ in range(repeat)),
-                key=lambda r: r.seconds,
-            )
+        commands = {"bare": [sys.executable, "-c", BARE, str(plan)]}
+        commands.update((fmt, analyze_command(plan, fmt)) for fmt in formats)
+        # Rounds interleave the commands, so a slow spell on a shared machine hits the floor and the
+        # analysis alike; best of `repeat` for time (noise only ever adds), peak RSS is stable.
+        runs: dict[str, list[Run]] = {name: [] for name in commands}
+        for _ in range(repeat):
+            for name, command in commands.items():
+                runs[name].append(measure(command, directory))
+        row: dict[str, Any] = {"instances": instances, "mb": plan.stat().st_size / 1e6}
+        row.update((name, min(found, key=lambda r: r.seconds)) for name, found in runs.items())
         rows.append(row)
         print(format_row(row, formats), flush=True)
     return rows

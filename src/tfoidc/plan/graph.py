@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from tfoidc.plan.addresses import strip_instance_keys
 from tfoidc.plan.memory import cyclic_gc_paused
@@ -322,17 +323,26 @@ class _Draft:
 
 
 @dataclass
-class _Resource:
-    config_address: str
-    prefix: str  # "" or "module.a." / "module.a.module.b."
-    config: dict[str, Any]
+class _Shape:
+    """What one module's configuration declares and references, relative to the module. Built once
+    per distinct module content: a module called many times (one source, many environments) is
+    read and resolved once, then laid out under each call's prefix."""
+
+    variables: list[str]
+    outputs: list[tuple[str, list[str]]]  # (name, references)
+    resources: list[tuple[str, list[str]]]  # (configuration address, references)
+    calls: list[_CallShape]
+    names: set[str]  # what a reference inside the module can name: var.x, aws_x.y, module.m[.output.o]
+    resolved: dict[str, tuple[str | None, int]] = field(default_factory=dict)  # ref -> (relative target, how)
 
 
 @dataclass
-class _ModuleCall:
-    node: str  # "module.a.module.b"
-    parent_prefix: str
-    config: dict[str, Any]
+class _CallShape:
+    name: str
+    source: str | None
+    module: _Shape
+    inputs: list[tuple[str, list[str]]]  # (variable, references)
+    holds: list[str]  # count / for_each / depends_on references: they hold back the whole module
 
 
 class _Builder:
@@ -345,7 +355,7 @@ class _Builder:
         self._by_module: dict[str, list[str]] | None = None
         self.declared: set[str] = set()  # configuration addresses of configured resources
         self.local_references = 0
-        self._resolved: dict[tuple[str, str], tuple[str | None, int]] = {}
+        self._shapes: dict[bytes, _Shape] = {}
         self._expanded: dict[str, list[str]] = {}  # resolved target -> the nodes it stands for
         self.output_actions = {oc.name: oc.action.value for oc in plan.output_changes}
         for rc in plan.resource_changes:
@@ -401,99 +411,132 @@ class _Builder:
     # --- from configuration ---------------------------------------------------------------------
 
     def from_configuration(self, root: dict[str, Any]) -> None:
-        resources: list[_Resource] = []
-        calls: list[_ModuleCall] = []
-        self._declare(root, "", resources, calls)
-        for res in resources:
-            self._resource_edges(res)
-        for call in calls:
-            self._module_call_edges(call)
-        self._output_edges(root, "")
+        modules: list[tuple[_Shape, str]] = []  # every configured module instance, with its prefix
+        self._declare(self._shape(root), "", modules)
+        for shape, prefix in modules:
+            for config_address, refs in shape.resources:
+                self._resource_edges(prefix + config_address, refs, shape, prefix)
+        for shape, prefix in modules:
+            for call in shape.calls:
+                self._module_call_edges(call, shape, prefix)
+        self._output_edges(modules[0][0], "")
 
-    def _declare(
-        self, module: dict[str, Any], prefix: str, resources: list[_Resource], calls: list[_ModuleCall]
-    ) -> None:
+    def _shape(self, module: dict[str, Any]) -> _Shape:
+        """The shape of `module`, shared with every earlier module of the very same content."""
+        # Identical serialisations are identical configurations; a different key order only misses.
+        try:
+            key = orjson.dumps(module)
+        except orjson.JSONEncodeError:  # nested deeper than orjson writes: read it, unshared
+            return self._read_shape(module)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = self._read_shape(module)
+        return shape
+
+    def _read_shape(self, module: dict[str, Any]) -> _Shape:
+        variables = list(_dict(module.get("variables")))
+        outputs = [
+            (name, _dedupe_module_refs([*_references(o.get("expression")), *_strings(o.get("depends_on"))]))
+            for name, o in _dict(module.get("outputs")).items()
+            if isinstance(o, dict)
+        ]
+        resources = []
+        for config in _list(module.get("resources")):
+            address = _config_resource_address(config)
+            if address is not None:
+                refs = [
+                    *_references(config.get("expressions")),
+                    *_references(config.get("count_expression")),
+                    *_references(config.get("for_each_expression")),
+                    *_references(config.get("provisioners")),
+                    *_strings(config.get("depends_on")),
+                ]
+                resources.append((address, _dedupe_module_refs(refs)))
+        calls = []
+        for name, call in _dict(module.get("module_calls")).items():
+            if not isinstance(call, dict):
+                continue
+            inputs = [
+                (variable, _dedupe_module_refs(_references(expression)))
+                for variable, expression in _dict(call.get("expressions")).items()
+            ]
+            holds = [
+                *_references(call.get("count_expression")),
+                *_references(call.get("for_each_expression")),
+                *_strings(call.get("depends_on")),
+            ]
+            child = self._shape(_dict(call.get("module")))
+            calls.append(
+                _CallShape(name, _str(call.get("source")), child, inputs, _dedupe_module_refs(holds))
+            )
+        names = {f"var.{v}" for v in variables} | {address for address, _ in resources}
+        for call_shape in calls:
+            names.add(f"module.{call_shape.name}")
+            names.update(f"module.{call_shape.name}.output.{o}" for o, _ in call_shape.module.outputs)
+        return _Shape(variables, outputs, resources, calls, names)
+
+    def _declare(self, shape: _Shape, prefix: str, modules: list[tuple[_Shape, str]]) -> None:
+        modules.append((shape, prefix))
         module_name = prefix[:-1]
         add_node = self.g.add_node
         variable = _attrs(VARIABLE, module_name)
-        for name in _dict(module.get("variables")):
+        for name in shape.variables:
             add_node(f"{prefix}var.{name}", variable.copy())
         output = _attrs(OUTPUT, module_name)
-        for name in _dict(module.get("outputs")):
+        for name, _ in shape.outputs:
             attrs = output.copy()
             if not prefix:
                 attrs["action"] = self.output_actions.get(name)
             add_node(f"{prefix}output.{name}", attrs)
-        for config in _list(module.get("resources")):
-            address = _config_resource_address(config)
-            if address is None:
-                continue
-            config_address = prefix + address
-            self.declared.add(config_address)
-            resources.append(_Resource(config_address, prefix, config))
-        for name, call in _dict(module.get("module_calls")).items():
-            if not isinstance(call, dict):
-                continue
-            node = f"{prefix}module.{name}"
-            add_node(node, _attrs(MODULE, module_name, type=_str(call.get("source"))))
+        for address, _ in shape.resources:
+            self.declared.add(prefix + address)
+        for call in shape.calls:
+            node = f"{prefix}module.{call.name}"
+            add_node(node, _attrs(MODULE, module_name, type=call.source))
             if prefix:
-                self.g.add_edge(f"{prefix[:-1]}", node)
-            calls.append(_ModuleCall(node, prefix, call))
-            self._declare(_dict(call.get("module")), node + ".", resources, calls)
+                self.g.add_edge(module_name, node)
+            self._declare(call.module, node + ".", modules)
 
-    def _resource_edges(self, res: _Resource) -> None:
-        config = res.config
-        refs = [
-            *_references(config.get("expressions")),
-            *_references(config.get("count_expression")),
-            *_references(config.get("for_each_expression")),
-            *_references(config.get("provisioners")),
-            *(d for d in _list(config.get("depends_on")) if isinstance(d, str)),
-        ]
-        sources = self._instances_of(res.config_address)
-        module_node = res.prefix[:-1]
-        for source in sources:
-            if module_node:
-                self.g.add_edge(module_node, source)
-        for ref in _dedupe_module_refs(refs):
-            target = self._resolve(ref, res.prefix, res.config_address)
+    def _resource_edges(self, config_address: str, refs: list[str], shape: _Shape, prefix: str) -> None:
+        sources = self._instances_of(config_address)
+        module_node = prefix[:-1]
+        add_edge = self.g.add_edge
+        if module_node:
+            for source in sources:
+                add_edge(module_node, source)
+        for ref in refs:
+            target = self._resolve(ref, shape, prefix, config_address)
             if target is None:
                 continue
             if not self._is_resource(target):
                 for source in sources:
-                    self.g.add_edge(source, target)
+                    add_edge(source, target)
                 continue
             # A reference inside a module instance names the resource in that same instance.
             for source in sources:
                 for dependency in self._instances_of(target, self.module_of.get(source)):
                     if dependency != source:
-                        self.g.add_edge(source, dependency)
+                        add_edge(source, dependency)
 
-    def _module_call_edges(self, call: _ModuleCall) -> None:
-        config = call.config
-        variables = f"{call.node}.var."
-        nodes, add_edge, targets_of = self.g.nodes, self.g.add_edge, self._targets
-        for name, expression in _dict(config.get("expressions")).items():
+    def _module_call_edges(self, call: _CallShape, shape: _Shape, prefix: str) -> None:
+        node = f"{prefix}module.{call.name}"
+        variables = node + ".var."
+        nodes, add_edge = self.g.nodes, self.g.add_edge
+        for name, refs in call.inputs:
             variable = variables + name
             if variable not in nodes:
-                self.g.add_node(variable, _attrs(VARIABLE, call.node))
-            refs = _references(expression)
+                self.g.add_node(variable, _attrs(VARIABLE, node))
             if refs:
-                for target in targets_of(refs, call.parent_prefix, variable):
+                for target in self._targets(refs, shape, prefix, variable):
                     if target != variable:
                         add_edge(variable, target)
         # depends_on / count / for_each of a module call hold back everything inside the module.
-        refs = [
-            *_references(config.get("count_expression")),
-            *_references(config.get("for_each_expression")),
-            *(d for d in _list(config.get("depends_on")) if isinstance(d, str)),
-        ]
-        targets = self._targets(refs, call.parent_prefix, call.node)
+        targets = self._targets(call.holds, shape, prefix, node)
         if targets:
-            for source in self._resources_under(call.node):
+            for source in self._resources_under(node):
                 for target in targets:
-                    self.g.add_edge(source, target)
-        self._output_edges(_dict(config.get("module")), call.node + ".")
+                    add_edge(source, target)
+        self._output_edges(call.module, node + ".")
 
     def _resources_under(self, module_node: str) -> Iterator[str]:
         """Resource nodes in a module or any module nested in it."""
@@ -506,33 +549,23 @@ class _Builder:
             if module == module_node or module.startswith(module_node + "."):
                 yield from nodes
 
-    def _output_edges(self, module: dict[str, Any], prefix: str) -> None:
-        for name, output in _dict(module.get("outputs")).items():
-            if not isinstance(output, dict):
-                continue
+    def _output_edges(self, shape: _Shape, prefix: str) -> None:
+        add_edge = self.g.add_edge
+        for name, refs in shape.outputs:
             node = f"{prefix}output.{name}"
             if prefix:
-                self.g.add_edge(prefix[:-1], node)
-            refs = [
-                *_references(output.get("expression")),
-                *(d for d in _list(output.get("depends_on")) if isinstance(d, str)),
-            ]
-            self._edges_from(node, refs, prefix)
+                add_edge(prefix[:-1], node)
+            for target in self._targets(refs, shape, prefix, node):
+                if target != node:
+                    add_edge(node, target)
 
-    def _edges_from(self, source: str, refs: list[str], prefix: str) -> None:
-        for target in self._targets(refs, prefix, source):
-            if target != source:
-                self.g.add_edge(source, target)
-
-    def _targets(self, refs: list[str], prefix: str, source: str) -> list[str]:
-        """The nodes `refs` (written in module `prefix`, by `source`) depend on, resources
-        expanded to their instances. The hottest loop of the build: one call per expression."""
-        if len(refs) > 1:
-            refs = _dedupe_module_refs(refs)
+    def _targets(self, refs: list[str], shape: _Shape, prefix: str, source: str) -> list[str]:
+        """The nodes `refs` (written in the module `shape` at `prefix`, by `source`) depend on,
+        resources expanded to their instances."""
         targets: list[str] = []
         expanded_cache = self._expanded
         for ref in refs:
-            target = self._resolve(ref, prefix, source)
+            target = self._resolve(ref, shape, prefix, source)
             if target is None:
                 continue
             expanded = expanded_cache.get(target)
@@ -542,43 +575,24 @@ class _Builder:
             targets.extend(expanded)
         return targets
 
-    def _resolve(self, ref: str, prefix: str, source: str) -> str | None:
-        """The node a reference written in module `prefix` names, or None (no edge / orphan).
-        Cached per (reference, module): every instance of a module repeats the same references."""
-        key = (ref, prefix)
-        cached = self._resolved.get(key)
-        if cached is None:
-            cached = self._resolved[key] = self._lookup(ref, prefix)
-        target, status = cached
-        if target is None:
-            if status == _LOCAL:
-                self.local_references += 1
-            elif status == _ORPHAN:
-                self.orphans.add((source, ref))
-        return target
-
-    def _lookup(self, ref: str, prefix: str) -> tuple[str | None, int]:
-        parts = _reference_parts(ref)
-        head = parts[0]
-        if head in _NO_EDGE_HEADS:
-            return None, _NO_EDGE
-        if head in _UNFOLLOWABLE_HEADS:
-            return None, _LOCAL
-        if head == "var" and len(parts) >= 2:
-            candidates = [f"{prefix}var.{parts[1]}"]
-        elif head == "module" and len(parts) >= 2:
-            call = f"{prefix}module.{parts[1]}"
-            candidates = [f"{call}.output.{parts[2]}", call] if len(parts) >= 3 else [call]
-        elif head == "data" and len(parts) >= 3:
-            candidates = [f"{prefix}data.{parts[1]}.{parts[2]}"]
-        elif len(parts) >= 2:
-            candidates = [f"{prefix}{parts[0]}.{parts[1]}"]
-        else:
-            candidates = []
-        for candidate in candidates:
-            if candidate in self.declared or candidate in self.g:
-                return candidate, _FOUND
-        return None, _ORPHAN
+    def _resolve(self, ref: str, shape: _Shape, prefix: str, source: str) -> str | None:
+        """The node a reference written in the module `shape` at `prefix` names, or None (no edge /
+        orphan). Resolved once per module shape: what a name means depends only on the module."""
+        resolved = shape.resolved.get(ref)
+        if resolved is None:
+            resolved = shape.resolved[ref] = _lookup(ref, shape.names)
+        target, status = resolved
+        if target is not None:
+            return prefix + target
+        if status == _LOCAL:
+            self.local_references += 1
+        elif status == _ORPHAN:
+            # Not configured in this module; a planned instance at that address still counts.
+            instance = _orphan_fallback(ref, prefix, self.g)
+            if instance is not None:
+                return instance
+            self.orphans.add((source, ref))
+        return None
 
     # --- without configuration ------------------------------------------------------------------
 
@@ -693,6 +707,46 @@ def _references(expression: Any) -> list[str]:
     return found
 
 
+def _lookup(ref: str, names: set[str]) -> tuple[str | None, int]:
+    """What `ref` names among a module's `names`, relative to the module, and how it resolved."""
+    for candidate in _candidates(ref):
+        if candidate in names:
+            return candidate, _FOUND
+    head = _reference_parts(ref)[0]
+    if head in _NO_EDGE_HEADS:
+        return None, _NO_EDGE
+    if head in _UNFOLLOWABLE_HEADS:
+        return None, _LOCAL
+    return None, _ORPHAN
+
+
+def _candidates(ref: str) -> list[str]:
+    """The relative node ids a reference can name, most precise first."""
+    parts = _reference_parts(ref)
+    head = parts[0]
+    if head in _NO_EDGE_HEADS or head in _UNFOLLOWABLE_HEADS:
+        return []
+    if head == "var" and len(parts) >= 2:
+        return [f"var.{parts[1]}"]
+    if head == "module" and len(parts) >= 2:
+        call = f"module.{parts[1]}"
+        return [f"{call}.output.{parts[2]}", call] if len(parts) >= 3 else [call]
+    if head == "data" and len(parts) >= 3:
+        return [f"data.{parts[1]}.{parts[2]}"]
+    if len(parts) >= 2:
+        return [f"{parts[0]}.{parts[1]}"]
+    return []
+
+
+def _orphan_fallback(ref: str, prefix: str, graph: _Draft) -> str | None:
+    """A reference to something the configuration does not declare can still name a node the plan
+    has (a resource instance of a filtered configuration)."""
+    for candidate in _candidates(ref):
+        if prefix + candidate in graph:
+            return prefix + candidate
+    return None
+
+
 @lru_cache(maxsize=65536)
 def _reference_parts(ref: str) -> tuple[str, ...]:
     """ "module.a[0].out[1]" -> ("module", "a", "out"). Plans repeat the same references in
@@ -740,6 +794,10 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _str(value: Any) -> str | None:
