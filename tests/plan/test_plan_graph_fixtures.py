@@ -329,3 +329,93 @@ def test_json_export_edges_mean_from_depends_on_to() -> None:
         "module": "",
     }
     assert '"aws_instance.ec2" -> "aws_default_subnet.default";' in g.to_dot()
+
+
+# --- modules called many times ------------------------------------------------------------------
+
+
+def _module_app(variable: str) -> dict[str, Any]:
+    return {
+        "variables": {"name": {}, "other": {}},
+        "resources": [
+            {
+                "address": "null_resource.x",
+                "mode": "managed",
+                "type": "null_resource",
+                "name": "x",
+                "expressions": {"triggers": {"references": [f"var.{variable}"]}},
+            }
+        ],
+        "outputs": {"id": {"expression": {"references": ["null_resource.x.id", "null_resource.x"]}}},
+    }
+
+
+def _call(module: dict[str, Any], reference: str) -> dict[str, Any]:
+    return {
+        "source": "./app",
+        "expressions": {"name": {"references": [reference]}, "other": {"references": [reference]}},
+        "module": module,
+    }
+
+
+def _change(address: str) -> dict[str, Any]:
+    module = address.rsplit(".null_resource", 1)[0]
+    return {
+        "address": address,
+        "module_address": module,
+        "mode": "managed",
+        "type": "null_resource",
+        "name": "x",
+        "provider_name": "registry.terraform.io/hashicorp/null",
+        "change": {"actions": ["create"], "before": None, "after": {}, "after_unknown": {"id": True}},
+    }
+
+
+def test_modules_of_one_source_get_their_own_edges_under_each_call() -> None:
+    # a and c are the same module content; b has the same source but references another variable
+    # (another version of the module): each call must be wired by its own content.
+    doc = {
+        "format_version": "1.2",
+        "resource_changes": [_change(f"module.{m}.null_resource.x") for m in "abc"],
+        "configuration": {
+            "root_module": {
+                "variables": {"va": {}, "vb": {}},
+                "module_calls": {
+                    "a": _call(_module_app("name"), "var.va"),
+                    "b": _call(_module_app("other"), "var.vb"),
+                    "c": _call(_module_app("name"), "module.a.id"),
+                },
+            }
+        },
+    }
+    g = graph_of_doc(doc)
+    assert depends(g, "module.a.null_resource.x", "module.a.var.name")
+    assert depends(g, "module.a.var.name", "var.va")
+    assert depends(g, "module.b.null_resource.x", "module.b.var.other")
+    assert not depends(g, "module.b.null_resource.x", "module.b.var.name")
+    assert depends(g, "module.b.var.other", "var.vb")
+    assert depends(g, "module.c.null_resource.x", "module.c.var.name")
+    assert depends(g, "module.c.var.name", "module.a.output.id")
+    assert depends_transitively(g, "module.c.null_resource.x", "module.a.null_resource.x")
+    assert not depends_transitively(g, "module.a.null_resource.x", "module.c.null_resource.x")
+
+
+def test_a_configuration_nested_too_deep_to_serialise_still_builds_its_graph() -> None:
+    deep: Any = "x"
+    for _ in range(300):
+        deep = {"constant_value": None, "nested": [deep]}
+    module = _module_app("name")
+    module["resources"][0]["expressions"]["deep"] = [deep]
+    configuration: dict[str, Any] = {
+        "root_module": {"variables": {"va": {}}, "module_calls": {"a": _call(module, "var.va")}}
+    }
+    doc = {"format_version": "1.2", "resource_changes": [_change("module.a.null_resource.x")]}
+    # Built directly: orjson writes no document this deep, so it cannot be parsed from bytes here.
+    plan = Plan(
+        format_version="1.2",
+        terraform_version=None,
+        resource_changes=parse_plan(orjson.dumps(doc)).resource_changes,
+        configuration=configuration,
+    )
+    g = build_graph(plan)
+    assert depends(g, "module.a.null_resource.x", "module.a.var.name")
