@@ -78,7 +78,7 @@ def test_help_lists_every_command() -> None:
     assert listed == set(COMMAND_MODULES)
 
 
-def test_analyze_starts_without_loading_aws_terraform_or_gitlab_clients(tmp_path: Path) -> None:
+def test_analyze_starts_without_loading_aws_terraform_gitlab_clients_or_networkx(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text('{"format_version": "1.2", "resource_changes": []}')
     probe = (
@@ -88,7 +88,7 @@ def test_analyze_starts_without_loading_aws_terraform_or_gitlab_clients(tmp_path
         f"    main(['analyze', {str(plan)!r}, '--format', 'json'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "loaded = sorted(m for m in ('boto3', 'botocore', 'gitlab', 'python_terraform') if m in sys.modules)\n"
+        "loaded = sorted(m for m in ('boto3', 'botocore', 'gitlab', 'python_terraform', 'networkx') if m in sys.modules)\n"
         "print('LOADED', loaded, file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)

@@ -95,10 +95,10 @@ def _config_name(rc: ResourceChange) -> str:
 
 
 def _by_graph(graph: PlanGraph, rc: ResourceChange, candidates: list[ResourceChange]) -> list[ResourceChange]:
-    if rc.address not in graph.graph:
+    if rc.address not in graph:
         return []
     wanted = {t.address: t for t in candidates}
-    neighbours = [wanted[n] for n in graph.graph.successors(rc.address) if n in wanted]
+    neighbours = [wanted[n] for n in graph.successors(rc.address) if n in wanted]
     return neighbours if len(neighbours) == 1 else []
 
 

@@ -10,6 +10,10 @@ Node ids: resource instances by their address (a deposed object as "<address> (d
 
 A module node stands for the module as a whole: it depends on everything directly inside it, so
 `depends_on = [module.a]` makes a dependent of every resource in module.a.
+
+The graph is built in networkx's own adjacency layout and `PlanGraph.graph` wraps it in an
+`nx.DiGraph` without copying, the first time a networkx query needs it: importing networkx is a
+quarter second, and most runs (the JSON contract, the note, the HTML report) never need it.
 """
 
 from __future__ import annotations
@@ -18,15 +22,17 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import orjson
 
 from tfoidc.plan.addresses import strip_instance_keys
 from tfoidc.plan.memory import cyclic_gc_paused
 from tfoidc.plan.model import Action, Plan, ResourceChange
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 RESOURCE, MODULE, OUTPUT, VARIABLE = "resource", "module", "output", "variable"
 CHANGED_ACTIONS = frozenset(a.value for a in Action if a.is_change)
@@ -41,36 +47,77 @@ _FOUND, _NO_EDGE, _LOCAL, _ORPHAN = range(4)  # how a reference resolved
 _DESTROY_FIRST = {"delete": 0, "replace": 1, "forget": 2, "create": 3, "update": 4}
 
 
-@dataclass
+Attributes = dict[str, Any]
+Adjacency = dict[str, dict[str, Attributes]]  # node -> neighbour -> edge data (networkx's layout)
+
+
+@dataclass(eq=False)
 class PlanGraph:
-    graph: nx.DiGraph
+    nodes: dict[str, Attributes]  # node id -> attributes
+    succ: Adjacency  # node -> what it depends on
+    pred: Adjacency  # node -> what depends on it
     inferred: bool = False  # True when `configuration` was absent and edges were guessed
     notes: list[str] = field(default_factory=list)
     orphans: list[tuple[str, str]] = field(default_factory=list)  # (node, reference resolving to nothing)
-    _cycles: list[list[str]] | None = field(default=None, repr=False, compare=False)
+    _cycles: list[list[str]] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_networkx(cls, graph: nx.DiGraph, *, inferred: bool = False) -> PlanGraph:
+        plan_graph = cls(graph._node, graph._succ, graph._pred, inferred=inferred)  # type: ignore[attr-defined]
+        plan_graph.__dict__["graph"] = graph
+        return plan_graph
+
+    @cached_property
+    def graph(self) -> nx.DiGraph:
+        """The graph as an `nx.DiGraph` sharing these dicts (networkx is imported here, on first use).
+        Read-only by contract: the graph is not changed after `build_graph`."""
+        import networkx as nx
+
+        graph: nx.DiGraph = nx.DiGraph()
+        graph._node = self.nodes  # type: ignore[attr-defined]
+        graph._adj = self.succ  # type: ignore[attr-defined]  # also networkx's _succ
+        graph._pred = self.pred  # type: ignore[attr-defined]
+        return graph
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.nodes
+
+    def successors(self, node: str) -> list[str]:
+        """What `node` depends on."""
+        return list(self.succ[node])
+
+    def edges(self) -> Iterator[tuple[str, str]]:
+        """Every (dependent, dependency) pair."""
+        for a, targets in self.succ.items():
+            for b in targets:
+                yield a, b
 
     # --- queries --------------------------------------------------------------------------------
 
     def blast_radius(self, address: str, *, kinds: Collection[str] | None = None) -> tuple[str, ...]:
         """Every node that transitively depends on `address` (an instance or configuration
         address), sorted; restricted to the given node kinds when `kinds` is set."""
+        import networkx as nx
+
         starts = self._nodes_for(address)
         found: set[str] = set()
         for start in starts:
             found |= nx.ancestors(self.graph, start)
         found -= set(starts)
-        return tuple(sorted(n for n in found if kinds is None or self.graph.nodes[n]["kind"] in kinds))
+        return tuple(sorted(n for n in found if kinds is None or self.nodes[n].get("kind") in kinds))
 
     def creation_order(self, *, kinds: Collection[str] | None = (RESOURCE,)) -> list[str]:
         """Nodes with every dependency before its dependents (ties by id). Nodes of a cycle come
         together, in id order, where the cycle is."""
+        import networkx as nx
+
         condensed = nx.condensation(self.graph)
         order: list[str] = []
         # Condensation edges run dependent -> dependency, so dependencies come last in a topological
         # sort; reversing gives creation order.
         for component in reversed(list(nx.lexicographical_topological_sort(condensed, key=str))):
             order.extend(sorted(condensed.nodes[component]["members"]))
-        return [n for n in order if kinds is None or self.graph.nodes[n]["kind"] in kinds]
+        return [n for n in order if kinds is None or self.nodes[n].get("kind") in kinds]
 
     def orphaned_references(self) -> list[tuple[str, str]]:
         """(node, reference) pairs whose reference names nothing in the configuration."""
@@ -80,29 +127,26 @@ class PlanGraph:
         """One cycle per strongly connected component (linear time, never hangs). Computed once:
         the graph is not changed after `build_graph`."""
         if self._cycles is None:
-            self._cycles = _find_cycles(self.graph)
+            self._cycles = _find_cycles(self.graph) if _cycles_possible(self.succ, self.pred) else []
         return [list(c) for c in self._cycles]
 
     def changed_nodes(self) -> list[str]:
-        return [n for n, a in self.graph.nodes(data="action") if a in CHANGED_ACTIONS]
+        return [n for n, attrs in self.nodes.items() if attrs.get("action") in CHANGED_ACTIONS]
 
     def changed_subgraph(self, radius: int = 1) -> nx.DiGraph:
         """Changed resources and every node within `radius` edges of one (either direction)."""
         keep = set(self.changed_nodes())
         frontier = set(keep)
         for _ in range(radius):
-            frontier = {
-                m for n in frontier for m in (*self.graph.pred[n], *self.graph.succ[n]) if m not in keep
-            }
+            frontier = {m for n in frontier for m in (*self.pred[n], *self.succ[n]) if m not in keep}
             keep |= frontier
         return self.graph.subgraph(keep)
 
     def resource_neighbours(self, node: str, *, dependents: bool = False) -> set[str]:
         """The resources `node` depends on (with `dependents`: that depend on it) one step away,
         looking through module, variable and output nodes: the edges a reader of resources sees."""
-        # The adjacency dicts, not the views: the HTML report asks this of every resource.
-        step = self.graph._pred if dependents else self.graph._succ  # type: ignore[attr-defined]
-        attrs = self.graph._node  # type: ignore[attr-defined]
+        step = self.pred if dependents else self.succ
+        attrs = self.nodes
         found: set[str] = set()
         seen = {node}
         stack = [node]
@@ -118,20 +162,20 @@ class PlanGraph:
         return found
 
     def _nodes_for(self, address: str) -> list[str]:
-        if address in self.graph:
+        if address in self.nodes:
             return [address]
         return [
             n
-            for n, kind in self.graph.nodes(data="kind")
-            if kind == RESOURCE and strip_instance_keys(n) == address
+            for n, attrs in self.nodes.items()
+            if attrs.get("kind") == RESOURCE and strip_instance_keys(n) == address
         ]
 
     # --- exports --------------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "nodes": [{"id": n, **attrs} for n, attrs in self.graph.nodes(data=True)],
-            "edges": [[a, b] for a, b in self.graph.edges()],
+            "nodes": [{"id": n, **attrs} for n, attrs in self.nodes.items()],
+            "edges": [[a, b] for a, b in self.edges()],
             "inferred": self.inferred,
             "notes": list(self.notes),
             "cycles": self.cycles(),
@@ -180,7 +224,7 @@ class PlanGraph:
     def to_dot(self) -> str:
         """Graphviz DOT of the whole graph; an edge `a -> b` means a depends on b."""
         lines = ["digraph plan {", "  rankdir=LR;", "  node [shape=box];"]
-        for n, attrs in self.graph.nodes(data=True):
+        for n, attrs in self.nodes.items():
             label = n if attrs["action"] is None else f"{n}\\n{attrs['action']}"
             colour = _DOT_COLOURS.get(str(attrs["action"]), "black")
             shape = "box" if attrs["kind"] == RESOURCE else "ellipse"
@@ -188,16 +232,32 @@ class PlanGraph:
                 f'  "{_dot_text(n)}" [label="{_dot_text(label, keep_newline=True)}", '
                 f"color={colour}, shape={shape}];"
             )
-        for a, b in self.graph.edges():
+        for a, b in self.edges():
             lines.append(f'  "{_dot_text(a)}" -> "{_dot_text(b)}";')
         lines.append("}")
         return "\n".join(lines) + "\n"
 
 
+def _cycles_possible(succ: Adjacency, pred: Adjacency) -> bool:
+    """False when the graph is certainly acyclic (Kahn's algorithm on the adjacency dicts): a valid
+    plan is, and proving it here spares importing networkx for the components."""
+    indegree = {n: len(p) for n, p in pred.items()}
+    ready = [n for n, d in indegree.items() if not d]
+    seen = 0
+    while ready:
+        n = ready.pop()
+        seen += 1
+        for b in succ[n]:
+            d = indegree[b] - 1
+            indegree[b] = d
+            if not d:
+                ready.append(b)
+    return seen != len(indegree)
+
+
 def _find_cycles(graph: nx.DiGraph) -> list[list[str]]:
-    # A valid plan is acyclic: a topological sort proves it faster than computing the components.
-    if nx.is_directed_acyclic_graph(graph):
-        return []
+    import networkx as nx
+
     found = []
     for component in nx.strongly_connected_components(graph):
         if len(component) > 1 or graph.has_edge(*(next(iter(component)),) * 2):
@@ -249,9 +309,8 @@ def _build_graph(plan: Plan) -> PlanGraph:
             "the plan has no configuration: dependencies are inferred from prior state `depends_on` "
             "and matching ids, and may be incomplete"
         ]
-    result = PlanGraph(graph=builder.g.graph, inferred=not plan.has_configuration, notes=notes)
-    if not builder.g.cycles_possible():
-        result._cycles = []
+    g = builder.g
+    result = PlanGraph(g.nodes, g.succ, g.pred, inferred=not plan.has_configuration, notes=notes)
     result.orphans = sorted(builder.orphans)
     if builder.local_references:
         result.notes.append(
@@ -271,21 +330,19 @@ def _build_graph(plan: Plan) -> PlanGraph:
 
 
 class _Draft:
-    """The graph while it is built: networkx's own adjacency dicts (the layout its docs describe
-    for subclasses), filled directly. `add_node`/`add_edge` cost twice as long on 200k nodes, and
-    a plain-dict draft copied into a DiGraph at the end cost a whole extra pass. Same semantics as
-    the DiGraph calls: attributes update, edges to unknown nodes create them, edges carry no data."""
+    """The graph while it is built, in networkx's adjacency layout (what `PlanGraph` keeps).
+    Same semantics as the DiGraph calls: attributes update, edges to unknown nodes create them,
+    edges carry no data."""
 
     def __init__(self) -> None:
-        self.graph: nx.DiGraph = nx.DiGraph()
-        self.nodes: dict[str, dict[str, Any]] = self.graph._node  # type: ignore[attr-defined]
-        self.succ: dict[str, dict[str, dict[str, Any]]] = self.graph._succ  # type: ignore[attr-defined]
-        self.pred: dict[str, dict[str, dict[str, Any]]] = self.graph._pred  # type: ignore[attr-defined]
+        self.nodes: dict[str, Attributes] = {}
+        self.succ: Adjacency = {}
+        self.pred: Adjacency = {}
 
     def __contains__(self, node: object) -> bool:
         return node in self.nodes
 
-    def add_node(self, node: str, attrs: dict[str, Any]) -> None:
+    def add_node(self, node: str, attrs: Attributes) -> None:
         """Add `node` with `attrs` (the dict becomes the node's own), or update its attributes."""
         current = self.nodes.get(node)
         if current is None:
@@ -304,22 +361,6 @@ class _Draft:
         out = succ[a]
         if b not in out:
             out[b] = self.pred[b][a] = {}
-
-    def cycles_possible(self) -> bool:
-        """False when the graph is certainly acyclic (Kahn's algorithm on the adjacency dicts)."""
-        indegree = {n: len(p) for n, p in self.pred.items()}
-        ready = [n for n, d in indegree.items() if not d]
-        seen = 0
-        succ = self.succ
-        while ready:
-            n = ready.pop()
-            seen += 1
-            for b in succ[n]:
-                d = indegree[b] - 1
-                indegree[b] = d
-                if not d:
-                    ready.append(b)
-        return seen != len(indegree)
 
 
 @dataclass

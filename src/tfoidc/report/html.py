@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 import orjson
 
 from tfoidc import __version__
@@ -23,6 +22,9 @@ from tfoidc.report.view import (
     format_money,
     verdict_line,
 )
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 def html_report(analysis: Analysis, config: ReportConfig) -> str:
@@ -46,10 +48,10 @@ def html_report(analysis: Analysis, config: ReportConfig) -> str:
 
 def graph_data_json(analysis: Analysis, config: ReportConfig) -> str:
     """The data the inline script draws from, safe to embed in a <script> element."""
-    g = analysis.graph.graph
+    graph = analysis.graph
     by_address = analysis.plan.by_address()
     nodes = []
-    for node, attrs in g.nodes(data=True):
+    for node, attrs in graph.nodes.items():
         rc = by_address.get(node)
         entry: dict[str, Any] = {
             "id": node,
@@ -74,13 +76,13 @@ def graph_data_json(analysis: Analysis, config: ReportConfig) -> str:
     ]
     resource_edges = [
         [node, target]
-        for node, kind in g.nodes(data="kind")
-        if (kind or RESOURCE) == RESOURCE
-        for target in sorted(analysis.graph.resource_neighbours(node))
+        for node, attrs in graph.nodes.items()
+        if (attrs.get("kind") or RESOURCE) == RESOURCE
+        for target in sorted(graph.resource_neighbours(node))
     ]
     data = {
         "nodes": nodes,
-        "edges": [[a, b] for a, b in g.edges()],
+        "edges": [[a, b] for a, b in graph.edges()],
         "resource_edges": resource_edges,
         "findings": findings,
     }
@@ -95,6 +97,8 @@ def _asset(name: str) -> str:
 
 @cache
 def _environment() -> jinja2.Environment:
+    import jinja2  # here, not at the top: only the formats that render templates pay its import
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("tfoidc.report", "templates"),
         autoescape=True,

@@ -84,7 +84,7 @@ def _graph(g: dict[str, Any]) -> PlanGraph:
         graph.add_node(node["id"], **attrs)
     for a, b in g.get("edges") or ():
         graph.add_edge(a, b)
-    return PlanGraph(graph=graph, inferred=bool(g.get("inferred")))
+    return PlanGraph.from_networkx(graph, inferred=bool(g.get("inferred")))
 
 
 def _finding(f: dict[str, Any]) -> Finding:

@@ -11,14 +11,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
-
-import jinja2
 
 from tfoidc import __version__
 from tfoidc.analysis import Analysis
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.view import ChangeItem, EnvView, Limits, Selection, build_env_view, format_money, select
+
+if TYPE_CHECKING:
+    import jinja2
 
 MIN_ROWS = 2
 
@@ -142,6 +144,8 @@ def _render(
 
 @cache
 def _environment() -> jinja2.Environment:
+    import jinja2  # here, not at the top: only the formats that render templates pay its import
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("tfoidc.report", "templates"),
         autoescape=False,

@@ -30,7 +30,7 @@ class MermaidGraph:
 
 def changed_subgraph_mermaid(analysis: Analysis, *, max_nodes: int) -> MermaidGraph | None:
     """The changed resources plus the resources next to them, at most `max_nodes` of them."""
-    g = analysis.graph.graph
+    graph = analysis.graph
     changed, wanted = _changed_and_wanted(analysis)
     if not changed:
         return None
@@ -46,7 +46,7 @@ def changed_subgraph_mermaid(analysis: Analysis, *, max_nodes: int) -> MermaidGr
         lines.extend(f"  {ids[address]} --> {ids[t]}" for t in sorted(targets, key=order.__getitem__))
     by_class: dict[str, list[str]] = {}
     for address in kept:
-        action = g.nodes[address].get("action", "") if address in changed_set else "context"
+        action = graph.nodes[address].get("action", "") if address in changed_set else "context"
         if action in ACTION_STYLE:
             by_class.setdefault(action, []).append(ids[address])
     for style, members in by_class.items():
@@ -64,8 +64,7 @@ def _changed_and_wanted(analysis: Analysis) -> tuple[list[str], list[str]]:
     """The changed resources, and them followed by their resource neighbours (sorted)."""
     if _last_wanted and _last_wanted[0][0] is analysis:
         return _last_wanted[0][1], _last_wanted[0][2]
-    g = analysis.graph.graph
-    changed = [rc.address for rc in analysis.plan.changes() if rc.address in g]
+    changed = [rc.address for rc in analysis.plan.changes() if rc.address in analysis.graph]
     changed_set = set(changed)
     neighbours: set[str] = set()
     for address in changed:

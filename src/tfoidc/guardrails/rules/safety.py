@@ -56,9 +56,7 @@ def stateful_destroy(ctx: RuleContext) -> Iterator[Hit]:
         if rc.replace_paths:
             paths = ", ".join(".".join(str(p) for p in path) for path in rc.replace_paths)
             why = f" because {paths} cannot change in place"
-        radius = (
-            ctx.graph.blast_radius(rc.address, kinds=(RESOURCE,)) if rc.address in ctx.graph.graph else ()
-        )
+        radius = ctx.graph.blast_radius(rc.address, kinds=(RESOURCE,)) if rc.address in ctx.graph else ()
         where = "in production" if ctx.production else f"in {ctx.environment or 'an unnamed environment'}"
         affected = f"; {len(radius)} dependent resource(s) affected" if radius else ""
         attribute = ".".join(str(p) for p in rc.replace_paths[0]) if rc.replace_paths else None
