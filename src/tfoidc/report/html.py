@@ -52,10 +52,12 @@ def graph_data_json(analysis: Analysis, config: ReportConfig) -> str:
     by_address = analysis.plan.by_address()
     nodes = []
     for node, attrs in graph.nodes.items():
-        rc = by_address.get(node)
+        kind = attrs.get("kind") or RESOURCE
+        # Most nodes are variables and outputs: only resources have a change to look up.
+        rc = by_address.get(node) if kind == RESOURCE else None
         entry: dict[str, Any] = {
             "id": node,
-            "kind": attrs.get("kind") or RESOURCE,
+            "kind": kind,
             "type": attrs.get("type") or "",
             "action": attrs.get("action") or "no-op",
             "mode": attrs.get("mode") or "",
