@@ -23,7 +23,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from tfoidc.cost.config import CostConfig
-from tfoidc.errors import InputError
+from tfoidc.errors import InputError, KeyPathError
 from tfoidc.guardrails.policy import GuardrailsPolicy
 from tfoidc.report.config import ReportConfig
 
@@ -144,9 +144,15 @@ def find_config(start: Path) -> Path | None:
 
 def describe_validation_error(exc: ValidationError) -> str:
     """Every mistake with its key path, in one line: `a.b: what is wrong; c: ...`."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {_explain(err)}" for err in exc.errors()
-    )
+    return "; ".join(f"{_key_path(err)}: {_explain(err)}" for err in exc.errors())
+
+
+def _key_path(err: ErrorDetails) -> str:
+    path = [str(p) for p in err["loc"]]
+    error = (err.get("ctx") or {}).get("error")
+    if isinstance(error, KeyPathError):  # a validator named a key below the one it checks
+        path.append(error.path)
+    return ".".join(path) or "(top level)"
 
 
 def _explain(err: ErrorDetails) -> str:

@@ -57,3 +57,12 @@ class ChangesPresent(TfoidcError):
     """Not a failure: the caller asked to be told about changes through the exit code."""
 
     exit_code = ExitCode.CHANGES
+
+
+class KeyPathError(ValueError):
+    """A configuration mistake below the key a validator checks: `path` continues that key's path
+    ("0.rule" under "guardrails.waivers"), so the one-line error names the exact key."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path

@@ -195,19 +195,22 @@ monthly_data_processed_gb = 2
     [
         (
             "[cost.usage.aws_s3_bucket]\nstorage_gb = -5\n",
-            "aws_s3_bucket.storage_gb must be a non-negative number",
+            "cost.usage.aws_s3_bucket.storage_gb: must be a non-negative number",
         ),
         ("[cost.usage.aws_s3_bucket]\nstorage_gb = 'lots'\n", "cost.usage.aws_s3_bucket.storage_gb"),
         ("[cost]\nregoin = 'us-east-1'\n", "cost.regoin"),
         (
             "[cost.usage.aws_lambda_function]\nmonthly_request = 5\n",
-            "aws_lambda_function.monthly_request is not a usage key of aws_lambda_function",
+            "cost.usage.aws_lambda_function.monthly_request: not a usage key of aws_lambda_function",
         ),
         (
             "[cost.usage.'module.api[0].aws_nat_gateway.main']\nstorage_gb = 5\n",
-            "storage_gb is not a usage key of aws_nat_gateway",
+            "cost.usage.module.api[0].aws_nat_gateway.main.storage_gb: not a usage key of aws_nat_gateway",
         ),
-        ("[cost.usage.aws_sqs_queue]\nmonthly_requests = 5\n", "aws_sqs_queue has no usage-based prices"),
+        (
+            "[cost.usage.aws_sqs_queue]\nmonthly_requests = 5\n",
+            "cost.usage.aws_sqs_queue: aws_sqs_queue has no usage-based prices",
+        ),
     ],
 )
 def test_bad_usage_config_is_one_clear_input_error(tmp_path: Path, text: str, message: str) -> None:

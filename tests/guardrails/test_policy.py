@@ -292,11 +292,11 @@ expires = 2027-06-30
     [
         (
             '[guardrails.rules."TFO-S3-099"]\nenabled = false\n',
-            ["guardrails.rules", "TFO-S3-099", "unknown rule id"],
+            ["guardrails.rules.TFO-S3-099: unknown rule id"],
         ),
         (
             '[guardrails.environments.prod.rules."TFO-S3-01"]\nseverity = "warn"\n',
-            ["guardrails.environments", "prod.rules.TFO-S3-01", "did you mean TFO-S3-001"],
+            ["guardrails.environments.prod.rules.TFO-S3-01: unknown rule id", "did you mean TFO-S3-001"],
         ),
         ('[guardrails.rules."TFO-S3-001"]\nseverity = "fatal"\n', ["guardrails.rules.TFO-S3-001.severity"]),
         ('[guardrails.rules."TFO-S3-001"]\nenable = false\n', ["guardrails.rules.TFO-S3-001.enable"]),
@@ -318,7 +318,7 @@ expires = 2027-06-30
         ),
         (
             '[[guardrails.waivers]]\nrule = "TFO-NOPE"\naddress = "*"\nreason = "x"\nexpires = 2027-01-01\n',
-            ["guardrails.waivers", "[0].rule", "unknown rule id 'TFO-NOPE'"],
+            ["guardrails.waivers.0.rule: unknown rule id 'TFO-NOPE'"],
         ),
         (
             '[[guardrails.waivers]]\nrule = "TFO-S3-002"\naddress = "*"\nreason = "x"\nexpires = 2027-01-01\nowner = "me"\n',
@@ -338,24 +338,27 @@ expires = 2027-06-30
         ),
         (
             REQUIRED_TAGS.replace("ORG-TAG-001", "TFO-S3-001"),
-            ["guardrails.custom", "already a built-in rule id"],
+            ["guardrails.custom.0.id: 'TFO-S3-001' is already a built-in rule id"],
         ),
         (REQUIRED_TAGS.replace("tags.Owner", "tags..Owner"), ["guardrails.custom.0.attribute"]),
         (
             '[guardrails.rules."TFO-NET-004"]\nparams = { ports = ["ssh"] }\n',
-            ["guardrails.rules", "TFO-NET-004.params.ports[0]", "valid integer"],
+            ["guardrails.rules.TFO-NET-004.params.ports.0: ", "valid integer"],
         ),
         (
             '[guardrails.rules."TFO-SAFE-001"]\nparams = { extra_types = "aws_iam_role" }\n',
-            ["TFO-SAFE-001.params.extra_types", "valid list"],
+            ["guardrails.rules.TFO-SAFE-001.params.extra_types: ", "valid list"],
         ),
         (
             '[guardrails.environments.ci.rules."TFO-IAM-003"]\nparams = { issuer = "gitlab.com" }\n',
-            ["ci.rules.TFO-IAM-003.params.issuer", "unknown parameter", "takes issuer_host"],
+            [
+                "guardrails.environments.ci.rules.TFO-IAM-003.params.issuer: unknown parameter",
+                "takes issuer_host",
+            ],
         ),
         (
             '[guardrails.rules."TFO-S3-001"]\nparams = { strict = true }\n',
-            ["TFO-S3-001.params.strict", "takes no params"],
+            ["guardrails.rules.TFO-S3-001.params.strict: unknown parameter", "takes no params"],
         ),
     ],
 )

@@ -266,3 +266,29 @@ def test_html_report_cannot_be_broken_out_of_by_a_for_each_key() -> None:
     data = html.split('<script type="application/json" id="tfoidc-data">', 1)[1].split("</script>", 1)[0]
     ids = [n["id"] for n in json.loads(data)["nodes"]]
     assert f'aws_s3_bucket.test-bucket1["{evil}"]' in ids  # intact once parsed
+
+
+def _embedded_data(html: str) -> dict[str, Any]:
+    data = html.split('<script type="application/json" id="tfoidc-data">', 1)[1].split("</script>", 1)[0]
+    parsed: dict[str, Any] = json.loads(data)
+    return parsed
+
+
+def test_html_report_leaves_the_wiring_out_of_a_graph_too_large_to_draw() -> None:
+    mix = analysis_of(review_mix_plan(), "staging")
+    resources = [n for n, a in mix.graph.nodes.items() if a.get("kind") == "resource"]
+    wiring = len(mix.graph.nodes) - len(resources)
+    assert wiring > 0  # the fixture has variables/outputs/modules to leave out
+
+    full = render(mix, "html")
+    assert len(_embedded_data(full)["nodes"]) == len(mix.graph.nodes)
+    assert 'id="show-wiring" disabled' not in full
+
+    small = ReportConfig(html_wiring_max_nodes=len(mix.graph.nodes) - 1)
+    trimmed = render(mix, "html", config=small)
+    data = _embedded_data(trimmed)
+    assert sorted(n["id"] for n in data["nodes"]) == sorted(resources)
+    assert data["edges"] == []
+    assert data["resource_edges"] == _embedded_data(full)["resource_edges"]  # the drawn graph is whole
+    assert 'id="show-wiring" disabled' in trimmed
+    assert f"variables, outputs and modules left out ({wiring})" in trimmed

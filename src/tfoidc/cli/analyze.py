@@ -9,7 +9,7 @@ import click
 import orjson
 from rich.table import Table
 
-from tfoidc.analysis import Analysis, money
+from tfoidc.analysis import Analysis
 from tfoidc.cli.console import stdout
 from tfoidc.cli.context import load_config_from_context
 from tfoidc.errors import InputError
@@ -21,6 +21,7 @@ from tfoidc.pipeline import analyze as run_analysis
 from tfoidc.plan import load_plan
 from tfoidc.plan.memory import cyclic_gc_paused, skip_teardown
 from tfoidc.report import render as report_render
+from tfoidc.report.view import format_money
 
 FORMATS = ("text", "json", "md", "html")
 FAIL_ON: tuple[FailOn, ...] = ("block", "warn", "never")
@@ -139,8 +140,10 @@ def print_text(analysis: Analysis) -> None:
     if analysis.cost is not None:
         c = analysis.cost
         stdout.print(
-            f"Cost ({c.currency}/month): before {money(c.monthly_before)}, after {money(c.monthly_after)}, "
-            f"delta {money(c.monthly_delta)}; {len(c.not_priced)} resource(s) not priced",
+            f"Cost per month: before {format_money(c.monthly_before, c.currency)}, "
+            f"after {format_money(c.monthly_after, c.currency)}, "
+            f"delta {format_money(c.monthly_delta, c.currency, signed=True)}; "
+            f"{len(c.not_priced)} resource(s) not priced",
             markup=False,
         )
 

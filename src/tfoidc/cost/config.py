@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tfoidc.errors import KeyPathError
 from tfoidc.plan.addresses import strip_instance_keys
 
 
@@ -45,17 +46,18 @@ class CostConfig(BaseModel):
             resource_type = usage_target_type(target)
             known = USAGE_KEYS.get(resource_type)
             if known is None:
-                raise ValueError(
-                    f"{target}: {resource_type} has no usage-based prices "
-                    f"(usage applies to {', '.join(sorted(USAGE_KEYS))})"
+                raise KeyPathError(
+                    target,
+                    f"{resource_type} has no usage-based prices "
+                    f"(usage applies to {', '.join(sorted(USAGE_KEYS))})",
                 )
             for key, value in values.items():
                 if key not in known:
-                    raise ValueError(
-                        f"{target}.{key} is not a usage key of {resource_type} ({', '.join(sorted(known))})"
+                    raise KeyPathError(
+                        f"{target}.{key}", f"not a usage key of {resource_type} ({', '.join(sorted(known))})"
                     )
                 if not value.is_finite() or value < 0:
-                    raise ValueError(f"{target}.{key} must be a non-negative number")
+                    raise KeyPathError(f"{target}.{key}", "must be a non-negative number")
         return usage
 
     def usage_for(self, address: str, resource_type: str) -> dict[str, Decimal]:

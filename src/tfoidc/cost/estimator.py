@@ -67,11 +67,13 @@ def estimate(plan: Plan, *, catalog: Catalog, config: CostConfig) -> CostEstimat
             # Values of a shape the provider would never produce: not priceable, not a crash.
             why = f"attribute values of an unexpected shape ({type(exc).__name__})"
             not_priced.append(NotPriced(rc.address, rc.type, why))
-    notes = [f"region {how} ({n} resources)" for how, n in sorted(region_sources.items())]
+    notes = [f"region {how} ({_resources(n)})" for how, n in sorted(region_sources.items())]
     for provider, n in sorted(other_providers.items()):
-        notes.append(f"{n} resources of provider {provider} are outside tfoidc's pricing (AWS only)")
+        verb = "is" if n == 1 else "are"
+        notes.append(f"{_resources(n)} of provider {provider} {verb} outside tfoidc's pricing (AWS only)")
     if not_priced:
-        notes.append(f"{len(not_priced)} resources were not priced; totals exclude them")
+        verb = "was" if len(not_priced) == 1 else "were"
+        notes.append(f"{_resources(len(not_priced))} {verb} not priced; totals exclude them")
     return CostEstimate(
         currency=CURRENCY,
         region=config.region or (regions.most_common(1)[0][0] if regions else None),
@@ -137,3 +139,7 @@ def _price_side(rc: ResourceChange, values: Any, unknown: Any, pricing: Pricing)
     components = tuple(PRICERS[rc.type](attrs, pricing))
     monthly = sum((c.monthly_cost for c in components if c.monthly_cost is not None), ZERO)
     return _Side(monthly, components)
+
+
+def _resources(n: int) -> str:
+    return f"{n} resource" if n == 1 else f"{n} resources"

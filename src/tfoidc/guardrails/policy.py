@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from tfoidc.errors import KeyPathError
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.paths import parse_path
 from tfoidc.guardrails.registry import RULES
@@ -149,9 +150,9 @@ class GuardrailsPolicy(BaseModel):
         seen: set[str] = set()
         for index, item in enumerate(custom):
             if item.id in builtin:
-                raise ValueError(f"[{index}].id {item.id!r} is already a built-in rule id")
+                raise KeyPathError(f"{index}.id", f"{item.id!r} is already a built-in rule id")
             if item.id in seen:
-                raise ValueError(f"[{index}].id {item.id!r} is declared twice")
+                raise KeyPathError(f"{index}.id", f"{item.id!r} is declared twice")
             seen.add(item.id)
         return custom
 
@@ -179,7 +180,7 @@ class GuardrailsPolicy(BaseModel):
         known = _known(info)
         for index, waiver in enumerate(waivers):
             if waiver.rule not in known:
-                raise ValueError(f"[{index}].rule: {_unknown_message(waiver.rule, known)}")
+                raise KeyPathError(f"{index}.rule", _unknown_message(waiver.rule, known))
         return waivers
 
     def is_production(self, environment: str | None) -> bool:
@@ -216,7 +217,7 @@ def _known(info: ValidationInfo) -> frozenset[str]:
 def _reject_unknown(rules: dict[str, RuleSettings], known: frozenset[str], *, where: str) -> None:
     for rule_id, settings in rules.items():
         if rule_id not in known:
-            raise ValueError(f"{where}{rule_id}: {_unknown_message(rule_id, known)}")
+            raise KeyPathError(f"{where}{rule_id}", _unknown_message(rule_id, known))
         _check_params(rule_id, settings, where=where)
 
 
@@ -228,13 +229,13 @@ def _check_params(rule_id: str, settings: RuleSettings, *, where: str) -> None:
         path = f"{where}{rule_id}.params.{name}"
         if name not in declared:
             takes = ", ".join(sorted(declared)) or "no params"
-            raise ValueError(f"{path}: unknown parameter ({rule_id} takes {takes})")
+            raise KeyPathError(path, f"unknown parameter ({rule_id} takes {takes})")
         try:
             settings.params[name] = TypeAdapter(declared[name]).validate_python(raw)
         except ValidationError as exc:
             error = exc.errors()[0]
-            at = "".join(f"[{step}]" for step in error["loc"])
-            raise ValueError(f"{path}{at}: {error['msg']}") from None
+            at = "".join(f".{step}" for step in error["loc"])
+            raise KeyPathError(f"{path}{at}", error["msg"]) from None
 
 
 def _unknown_message(rule_id: str, known: frozenset[str]) -> str:

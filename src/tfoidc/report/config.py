@@ -21,6 +21,12 @@ class ReportConfig(BaseModel):
     mermaid_max_nodes: int = Field(
         default=40, ge=1, le=500, description="Most nodes drawn in the note's Mermaid graph."
     )
+    html_wiring_max_nodes: int = Field(
+        default=20_000,
+        ge=0,
+        description="Above this many graph nodes the HTML report carries resources only, without the "
+        "variable, output and module nodes between them (a 10k-resource plan has ~180k).",
+    )
     diff_value_max_chars: int = Field(
         default=300, ge=20, description="Longer attribute values are cut in the middle in diffs."
     )

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 def html_report(analysis: Analysis, config: ReportConfig) -> str:
     view = build_env_view(analysis, config, Limits(diffs=False, mermaid_max_nodes=0))
+    wiring_left_out = _wiring_left_out(analysis, config)
     return (
         _environment()
         .get_template("report.html.j2")
@@ -39,6 +40,8 @@ def html_report(analysis: Analysis, config: ReportConfig) -> str:
             analysis=analysis,
             actions=[a.value for a in GROUP_ORDER],
             data_json=graph_data_json(analysis, config),
+            wiring_left_out=wiring_left_out,
+            wiring_max_nodes=config.html_wiring_max_nodes,
             css=_asset("report.css"),
             js=_asset("report.js"),
             version=__version__,
@@ -50,9 +53,12 @@ def graph_data_json(analysis: Analysis, config: ReportConfig) -> str:
     """The data the inline script draws from, safe to embed in a <script> element."""
     graph = analysis.graph
     by_address = analysis.plan.by_address()
+    with_wiring = not _wiring_left_out(analysis, config)
     nodes = []
     for node, attrs in graph.nodes.items():
         kind = attrs.get("kind") or RESOURCE
+        if kind != RESOURCE and not with_wiring:
+            continue
         # Most nodes are variables and outputs: only resources have a change to look up.
         rc = by_address.get(node) if kind == RESOURCE else None
         entry: dict[str, Any] = {
@@ -84,12 +90,21 @@ def graph_data_json(analysis: Analysis, config: ReportConfig) -> str:
     ]
     data = {
         "nodes": nodes,
-        "edges": [[a, b] for a, b in graph.edges()],
+        "edges": [[a, b] for a, b in graph.edges()] if with_wiring else [],
         "resource_edges": resource_edges,
         "findings": findings,
     }
     # "<" as \u003c keeps "</script>" inside a value from ending the element.
     return orjson.dumps(data).decode().replace("<", "\\u003c")
+
+
+def _wiring_left_out(analysis: Analysis, config: ReportConfig) -> int:
+    """How many variable, output and module nodes the report leaves out (0: it has them all).
+    A browser cannot usefully draw ~180k of them, and they were most of a 60 MB report."""
+    nodes = analysis.graph.nodes
+    if len(nodes) <= config.html_wiring_max_nodes:
+        return 0
+    return sum(1 for attrs in nodes.values() if (attrs.get("kind") or RESOURCE) != RESOURCE)
 
 
 @cache
