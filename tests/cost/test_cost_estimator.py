@@ -107,7 +107,7 @@ def test_totals_per_module_and_type() -> None:
     assert by_type["aws_instance"] == _instance_cost("t3.micro") + _instance_cost("t3.small")
     assert "aws_sqs_queue" not in by_type
     assert sum(by_type.values()) == est.monthly_delta
-    assert len(est.not_priced) == 1 and any("1 resources were not priced" in n for n in est.notes)
+    assert len(est.not_priced) == 1 and any("1 resource was not priced" in n for n in est.notes)
 
 
 def test_unknown_values_after_apply() -> None:

@@ -103,7 +103,7 @@ def test_instance_not_priced_with_reason(
     est = priced([Change("aws_instance.x", values, after_unknown=unknown)])
     assert not est.resources
     assert len(est.not_priced) == 1 and reason in est.not_priced[0].reason
-    assert any("1 resources were not priced" in n for n in est.notes)
+    assert any("1 resource was not priced" in n for n in est.notes)
 
 
 # --- aws_ebs_volume (values from infracost's ebs_volume_test.tf) -------------------------------
