@@ -39,7 +39,7 @@ def html_report(analysis: Analysis, config: ReportConfig) -> str:
             view=view,
             analysis=analysis,
             actions=[a.value for a in GROUP_ORDER],
-            data_json=graph_data_json(analysis, config),
+            data_json=graph_data_json(analysis, config, with_wiring=not wiring_left_out),
             wiring_left_out=wiring_left_out,
             wiring_max_nodes=config.html_wiring_max_nodes,
             css=_asset("report.css"),
@@ -49,11 +49,11 @@ def html_report(analysis: Analysis, config: ReportConfig) -> str:
     )
 
 
-def graph_data_json(analysis: Analysis, config: ReportConfig) -> str:
-    """The data the inline script draws from, safe to embed in a <script> element."""
+def graph_data_json(analysis: Analysis, config: ReportConfig, *, with_wiring: bool) -> str:
+    """The data the inline script draws from, safe to embed in a <script> element; without
+    `with_wiring` only resources and the edges between them."""
     graph = analysis.graph
     by_address = analysis.plan.by_address()
-    with_wiring = not _wiring_left_out(analysis, config)
     nodes = []
     for node, attrs in graph.nodes.items():
         kind = attrs.get("kind") or RESOURCE
