@@ -14,7 +14,7 @@ from typing import Any
 
 from tfoidc.errors import InputError
 from tfoidc.guardrails.resources import blocks, known, unknown, value
-from tfoidc.identity.policy_document import PolicyDocument, Statement, parse_policy_document
+from tfoidc.iam.document import PolicyDocument, Statement, parse_policy_document
 from tfoidc.plan.model import Plan, ResourceChange
 
 # Which attributes hold a policy document, per resource type.

@@ -18,7 +18,7 @@ from tfoidc.guardrails.model import Finding, Severity
 from tfoidc.guardrails.policy import FailOn, GuardrailsPolicy, Waiver
 from tfoidc.guardrails.registry import Hit, RuleContext, RuleSpec
 from tfoidc.guardrails.rules import load_all
-from tfoidc.identity.policy_document import wildcard_match
+from tfoidc.iam.document import wildcard_match
 from tfoidc.plan.graph import PlanGraph
 from tfoidc.plan.model import Plan
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tfoidc.errors import InputError
-from tfoidc.identity.sts import aws_call, client_config, session
-from tfoidc.identity.trust import (
+from tfoidc.iam.trust import (
     TrustDecision,
     TrustWarning,
     audit_trust_policy,
@@ -22,6 +21,7 @@ from tfoidc.identity.trust import (
     issuer_host_of,
     oidc_provider_host,
 )
+from tfoidc.identity.sts import aws_call, client_config, session
 
 
 @dataclass(frozen=True)

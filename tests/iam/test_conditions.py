@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tfoidc.identity.conditions import ConditionResult, evaluate_condition, lowercase_keys
-from tfoidc.identity.policy_document import parse_policy_document
+from tfoidc.iam.conditions import ConditionResult, evaluate_condition, lowercase_keys
+from tfoidc.iam.document import parse_policy_document
 
 
 def check(operator: str, values: Any, context: dict[str, tuple[str, ...]], key: str = "k") -> ConditionResult:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tfoidc.identity.policy_document import Condition
+from tfoidc.iam.document import Condition
 
 Context = Mapping[str, tuple[str, ...]]
 Segments = tuple[tuple[str, bool], ...]  # (text, literal): literal text never acts as a wildcard

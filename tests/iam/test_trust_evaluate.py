@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tfoidc.identity.trust import claims_to_context, evaluate_trust_policy
+from tfoidc.iam.trust import claims_to_context, evaluate_trust_policy
 
 HOST = "gitlab.com"
 PROVIDER = f"arn:aws:iam::123456789012:oidc-provider/{HOST}"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tfoidc.identity.trust import audit_trust_policy, gitlab_sub_any_ref, gitlab_sub_scope
+from tfoidc.iam.trust import audit_trust_policy, gitlab_sub_any_ref, gitlab_sub_scope
 
 HOST = "gitlab.com"
 PROVIDER = f"arn:aws:iam::123456789012:oidc-provider/{HOST}"

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tfoidc.errors import ExitCode, InputError
-from tfoidc.identity.policy_document import (
+from tfoidc.iam.document import (
     Condition,
     action_matches,
     parse_policy_document,

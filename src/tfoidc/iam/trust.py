@@ -13,14 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tfoidc.identity.conditions import (
+from tfoidc.iam.conditions import (
     ConditionResult,
     Context,
     evaluate_condition,
     is_negated,
     lowercase_keys,
 )
-from tfoidc.identity.policy_document import (
+from tfoidc.iam.document import (
     Condition,
     PolicyDocument,
     Statement,
