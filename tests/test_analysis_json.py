@@ -15,10 +15,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests.conftest import PLANS, REPO, all_fixture_plans, need_shared
-from tfoidc.analysis import SCHEMA_VERSION, json_schema
+from tfoidc.analysis.contract import SCHEMA_VERSION, analysis_to_dict, json_schema
+from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
 from tfoidc.cost.catalog import Catalog, load_catalog
-from tfoidc.pipeline import analyze
 from tfoidc.plan import load_plan
 
 DOC = REPO / "docs" / "analysis-json.md"
@@ -39,7 +39,7 @@ def catalog() -> Catalog:
 def analysis_json(path: Path) -> dict[str, Any]:
     result = analyze(load_plan(path), Config(), catalog=catalog())
     # Through bytes, as a reader gets it (tuples become arrays, Decimals must already be gone).
-    loaded: dict[str, Any] = orjson.loads(orjson.dumps(result.to_dict()))
+    loaded: dict[str, Any] = orjson.loads(orjson.dumps(analysis_to_dict(result)))
     return loaded
 
 

@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tfoidc.analysis.graph_build import build_graph
 from tfoidc.errors import TfoidcError
 from tfoidc.guardrails.engine import evaluate
 from tfoidc.guardrails.policy import GuardrailsPolicy
 from tfoidc.guardrails.rules import load_all
 from tfoidc.plan import Plan, load_plan
-from tfoidc.plan.graph import build_graph
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PLANS = REPO.parent / "shared" / "fixtures" / "plans"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from tests.conftest import PLANS, need_shared
 from tests.cost.costplans import HOURS, Change, derive, make_plan, price, shipped
+from tfoidc.analysis.run import analyze
 from tfoidc.config import load_config
-from tfoidc.pipeline import analyze
 
 
 def _config(tmp_path: Path, plan_limit: int, resource_limit: int) -> Path:

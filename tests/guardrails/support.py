@@ -14,12 +14,12 @@ from datetime import date
 from typing import Any
 
 from tests.conftest import PLANS, need_shared
+from tfoidc.analysis.graph_build import build_graph
 from tfoidc.cost.model import CostEstimate
 from tfoidc.guardrails.engine import evaluate
 from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import GuardrailsPolicy
 from tfoidc.plan import Plan, parse_plan
-from tfoidc.plan.graph import build_graph
 
 AWS = "registry.terraform.io/hashicorp/aws"
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from tests.guardrails.support import fixture
+from tfoidc.analysis.run import analyze
 from tfoidc.config import Config, load_config
 from tfoidc.errors import InputError
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.policy import EnvironmentPolicy, GuardrailsPolicy, RuleSettings
-from tfoidc.pipeline import analyze
 
 PLAN = "infracost/example_plan.json"  # two m5.4xlarge instances, each $742.64/month on demand
 

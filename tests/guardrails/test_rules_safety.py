@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from tests.guardrails.support import change, fixture, parse, raw, run
+from tfoidc.analysis.graph import RESOURCE
+from tfoidc.analysis.graph_build import build_graph
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.policy import GuardrailsPolicy, RuleSettings
-from tfoidc.plan.graph import RESOURCE, build_graph
 
 DESTROY = "snyk-cli/tf_plan_destroy.json"  # deletes a bucket, roles, policies, a state machine, ...
 BUCKET = "aws_s3_bucket.terra_ci"

@@ -12,8 +12,8 @@ from types import ModuleType
 import orjson
 from tests.conftest import REPO, need_shared
 
+from tfoidc.analysis.graph_build import build_graph
 from tfoidc.plan import load_plan
-from tfoidc.plan.graph import build_graph
 
 SCRIPT = REPO / "bench" / "bench_analyze.py"
 

@@ -26,12 +26,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import PLANS, all_fixture_plans, need_shared
 
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.contract import analysis_to_dict
+from tfoidc.analysis.model import Analysis
+from tfoidc.analysis.run import analyze
 from tfoidc.cli.main import main
 from tfoidc.config import Config
 from tfoidc.cost.catalog import Catalog, load_catalog
 from tfoidc.errors import ExitCode, InputError
-from tfoidc.pipeline import analyze
 from tfoidc.plan import Plan, parse_plan
 
 FIXTURES = all_fixture_plans()
@@ -81,7 +82,7 @@ def analyse(data: bytes) -> Analysis | InputError:
         assert_one_input_error(exc)
         return exc
     # The JSON contract must serialise whatever the model let through.
-    orjson.dumps(result.to_dict())
+    orjson.dumps(analysis_to_dict(result))
     return result
 
 

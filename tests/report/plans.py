@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import PLANS, need_shared
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.model import Analysis
+from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
-from tfoidc.pipeline import analyze
 from tfoidc.plan import parse_plan
 
 TODAY = date(2026, 1, 15)  # waiver expiry and anything else dated sees a fixed day

@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import PLANS, all_fixture_plans
 from tests.report.mdcheck import structure_problems
+from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
 from tfoidc.errors import InputError
-from tfoidc.pipeline import analyze
 from tfoidc.plan import load_plan
 from tfoidc.report import FORMATS, render, render_note
 from tfoidc.report.config import ReportConfig

@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 
 from tests.report.plans import analysis_of, analysis_of_fixture, review_mix_plan
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.model import Analysis
 from tfoidc.report import render, write_reports
 from tfoidc.report.config import ReportConfig
 

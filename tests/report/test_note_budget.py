@@ -14,7 +14,7 @@ import pytest
 
 from tests.report.mdcheck import structure_problems, table_count
 from tests.report.plans import analysis_of, many_changes_plan
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.model import Analysis
 from tfoidc.config import Config
 from tfoidc.report import render_note
 from tfoidc.report.config import GITLAB_NOTE_LIMIT, ReportConfig

@@ -9,7 +9,9 @@ import click
 import orjson
 from rich.table import Table
 
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.contract import analysis_to_dict
+from tfoidc.analysis.model import Analysis
+from tfoidc.analysis.run import analyze as run_analysis
 from tfoidc.cli.console import stdout
 from tfoidc.cli.context import load_config_from_context
 from tfoidc.errors import InputError
@@ -17,7 +19,6 @@ from tfoidc.files import write_atomic
 from tfoidc.guardrails.engine import enforce
 from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import FailOn
-from tfoidc.pipeline import analyze as run_analysis
 from tfoidc.plan import load_plan
 from tfoidc.plan.memory import cyclic_gc_paused, skip_teardown
 from tfoidc.report import render as report_render
@@ -88,7 +89,7 @@ def analyze_command(
 
 def render(analysis: Analysis, fmt: str) -> bytes:
     if fmt == "json":
-        return orjson.dumps(analysis.to_dict(), option=orjson.OPT_INDENT_2) + b"\n"
+        return orjson.dumps(analysis_to_dict(analysis), option=orjson.OPT_INDENT_2) + b"\n"
     if fmt == "text":
         with stdout.capture() as capture:
             print_text(analysis)

@@ -10,16 +10,16 @@ import click
 import orjson
 from rich.markup import escape
 
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.contract import analysis_from_dict, is_analysis_document
+from tfoidc.analysis.model import Analysis
+from tfoidc.analysis.run import analyze as run_analysis
 from tfoidc.cli.console import stderr, warn
 from tfoidc.cli.context import load_config_from_context
 from tfoidc.errors import InputError, OperationalError, TfoidcError
 from tfoidc.files import write_atomic
 from tfoidc.gitlab import target_from_env, upsert_note
-from tfoidc.pipeline import analyze as run_analysis
 from tfoidc.plan import parse_plan
 from tfoidc.report import FORMATS, render, render_note
-from tfoidc.report.load import analysis_from_dict, is_analysis_document
 
 
 @click.command("report")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from tfoidc.analysis.graph import PlanGraph
 from tfoidc.cost.model import CostEstimate
 from tfoidc.errors import InputError, PolicyBlocked
 from tfoidc.guardrails.custom import custom_spec
@@ -19,7 +20,6 @@ from tfoidc.guardrails.policy import FailOn, GuardrailsPolicy, Waiver
 from tfoidc.guardrails.registry import Hit, RuleContext, RuleSpec
 from tfoidc.guardrails.rules import load_all
 from tfoidc.iam.document import wildcard_match
-from tfoidc.plan.graph import PlanGraph
 from tfoidc.plan.model import Plan
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tfoidc.analysis.graph import PlanGraph
 from tfoidc.guardrails.resources import known
-from tfoidc.plan.graph import PlanGraph
 from tfoidc.plan.model import Plan, ResourceChange
 
 _MODULE_STEP = re.compile(r'module\.([^.\[]+)(\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?')

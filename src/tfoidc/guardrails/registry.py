@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tfoidc.analysis.graph import PlanGraph
 from tfoidc.cost.model import CostEstimate
 from tfoidc.guardrails.model import Severity
-from tfoidc.plan.graph import PlanGraph
 from tfoidc.plan.model import Plan
 
 

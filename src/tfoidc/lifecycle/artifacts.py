@@ -9,12 +9,12 @@ from typing import Any
 
 import orjson
 
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.drift import DriftReport, summarize_drift
+from tfoidc.analysis.model import Analysis
 from tfoidc.config import Config
 from tfoidc.files import write_atomic
-from tfoidc.plan.drift import DriftReport, summarize_drift
 from tfoidc.plan.model import REDACTED
-from tfoidc.plan.parse import redact
+from tfoidc.plan.redact import redact
 from tfoidc.report import write_reports
 
 JSON_OPTIONS = orjson.OPT_INDENT_2

@@ -10,7 +10,9 @@ from pathlib import Path
 import orjson
 from rich.console import Console
 
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.drift import DriftReport, detect_drift
+from tfoidc.analysis.model import Analysis
+from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
 from tfoidc.errors import OperationalError
 from tfoidc.guardrails.engine import failing
@@ -25,8 +27,6 @@ from tfoidc.lifecycle.artifacts import (
 )
 from tfoidc.lifecycle.session import Session
 from tfoidc.lifecycle.target import Target, current_commit
-from tfoidc.pipeline import analyze
-from tfoidc.plan.drift import DriftReport, detect_drift
 from tfoidc.plan.parse import load_plan, plan_from_document
 from tfoidc.terraform.binary import TerraformBinary
 from tfoidc.terraform.manifest import (

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import orjson
 
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.contract import analysis_to_dict
+from tfoidc.analysis.model import Analysis
 from tfoidc.errors import InputError
 from tfoidc.files import write_atomic
 from tfoidc.report.config import ReportConfig
@@ -44,7 +45,7 @@ def render(analysis: Analysis, fmt: str, *, config: ReportConfig | None = None) 
     if fmt == "html":
         return html_report(analysis, config)
     if fmt == "json":
-        return orjson.dumps(analysis.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n"
+        return orjson.dumps(analysis_to_dict(analysis), option=orjson.OPT_INDENT_2).decode() + "\n"
     if fmt == "gitlab-terraform":
         return gitlab_terraform_report(analysis)
     if fmt == "junit":

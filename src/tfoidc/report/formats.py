@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from tfoidc import __version__
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.model import Analysis
 from tfoidc.guardrails.model import Finding, Severity
 from tfoidc.plan.model import Action
 from tfoidc.report.config import ReportConfig

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tfoidc import __version__
-from tfoidc.analysis import Analysis
-from tfoidc.plan.graph import RESOURCE
+from tfoidc.analysis.graph import RESOURCE
+from tfoidc.analysis.model import Analysis
 from tfoidc.plan.model import Action
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.diff import attribute_changes, replace_reasons

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from tfoidc import __version__
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.model import Analysis
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.view import ChangeItem, EnvView, Limits, Selection, build_env_view, format_money, select
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.model import Analysis
 
 ACTION_STYLE = {
     "create": "fill:#d3f9d8,stroke:#2b8a3e",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.model import Analysis
 from tfoidc.cost.model import CostEstimate
 from tfoidc.guardrails.model import Finding
 from tfoidc.plan.model import Action, ResourceChange

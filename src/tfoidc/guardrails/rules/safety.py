@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from tfoidc.analysis.graph import RESOURCE
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.registry import Hit, RuleContext, rule
 from tfoidc.guardrails.resources import destroyed
-from tfoidc.plan.graph import RESOURCE
 
 # Resource types whose destruction loses data (or, for KMS keys, makes data encrypted with them
 # unreadable once the deletion window ends).

@@ -1,41 +1,26 @@
-"""The plan's dependency graph (networkx) and the queries and exports the rest of tfoidc uses.
+"""Building the plan's dependency graph from `terraform show -json` output (see `graph` for its shape).
 
-Edges point from a dependent to what it depends on: `(a, b)` means *a depends on b*.
-
-Node ids: resource instances by their address (a deposed object as "<address> (deposed <key>)")
-(a configured resource with no planned instance, e.g. `count = 0`, has no node); module calls as
-"module.a" / "module.a.module.b" (no instance keys); outputs as "output.x" (root) and
-"module.a.output.x"; variables as "var.x" and "module.a.var.x". Every node carries `kind`
-(resource | module | output | variable), `type`, `action`, `mode` and `module`.
-
-A module node stands for the module as a whole: it depends on everything directly inside it, so
-`depends_on = [module.a]` makes a dependent of every resource in module.a.
-
-The graph is built in networkx's own adjacency layout and `PlanGraph.graph` wraps it in an
-`nx.DiGraph` without copying, the first time a networkx query needs it: importing networkx is a
-quarter second, and most runs (the JSON contract, the note, the HTML report) never need it.
+Edges come from the plan's `configuration` (references between resources, variables, outputs and module
+calls). Each distinct module configuration is read once, as a "shape", and laid out under every call's
+prefix. Without a configuration, edges are inferred from prior state `depends_on` and matching ids.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import Any
 
 import orjson
 
+from tfoidc.analysis.graph import MODULE, OUTPUT, RESOURCE, VARIABLE, Adjacency, Attributes, PlanGraph
 from tfoidc.plan.addresses import strip_instance_keys
 from tfoidc.plan.memory import cyclic_gc_paused
-from tfoidc.plan.model import Action, Plan, ResourceChange
+from tfoidc.plan.model import Plan, ResourceChange
 
-if TYPE_CHECKING:
-    import networkx as nx
-
-RESOURCE, MODULE, OUTPUT, VARIABLE = "resource", "module", "output", "variable"
-CHANGED_ACTIONS = frozenset(a.value for a in Action if a.is_change)
 # References that name no graph object: loop and path values, workspace, self (provisioners).
 _NO_EDGE_HEADS = frozenset({"count", "each", "path", "terraform", "self"})
 # Locals are not part of `terraform show -json` configuration, so references through them
@@ -44,253 +29,6 @@ _UNFOLLOWABLE_HEADS = frozenset({"local"})
 # Id-like values shorter than this are too generic ("default", "true") to infer an edge from.
 _MIN_INFERRED_ID = 8
 _FOUND, _NO_EDGE, _LOCAL, _ORPHAN = range(4)  # how a reference resolved
-_DESTROY_FIRST = {"delete": 0, "replace": 1, "forget": 2, "create": 3, "update": 4}
-
-
-Attributes = dict[str, Any]
-Adjacency = dict[str, dict[str, Attributes]]  # node -> neighbour -> edge data (networkx's layout)
-
-
-@dataclass(eq=False)
-class PlanGraph:
-    nodes: dict[str, Attributes]  # node id -> attributes
-    succ: Adjacency  # node -> what it depends on
-    pred: Adjacency  # node -> what depends on it
-    inferred: bool = False  # True when `configuration` was absent and edges were guessed
-    notes: list[str] = field(default_factory=list)
-    orphans: list[tuple[str, str]] = field(default_factory=list)  # (node, reference resolving to nothing)
-    _cycles: list[list[str]] | None = field(default=None, repr=False)
-
-    @classmethod
-    def from_networkx(cls, graph: nx.DiGraph, *, inferred: bool = False) -> PlanGraph:
-        plan_graph = cls(graph._node, graph._succ, graph._pred, inferred=inferred)  # type: ignore[attr-defined]
-        plan_graph.__dict__["graph"] = graph
-        return plan_graph
-
-    @cached_property
-    def graph(self) -> nx.DiGraph:
-        """The graph as an `nx.DiGraph` sharing these dicts (networkx is imported here, on first use).
-        Read-only by contract: the graph is not changed after `build_graph`."""
-        import networkx as nx
-
-        graph: nx.DiGraph = nx.DiGraph()
-        graph._node = self.nodes  # type: ignore[attr-defined]
-        graph._adj = self.succ  # type: ignore[attr-defined]  # also networkx's _succ
-        graph._pred = self.pred  # type: ignore[attr-defined]
-        return graph
-
-    def __contains__(self, node: object) -> bool:
-        return node in self.nodes
-
-    def successors(self, node: str) -> list[str]:
-        """What `node` depends on."""
-        return list(self.succ[node])
-
-    def edges(self) -> Iterator[tuple[str, str]]:
-        """Every (dependent, dependency) pair."""
-        for a, targets in self.succ.items():
-            for b in targets:
-                yield a, b
-
-    # --- queries --------------------------------------------------------------------------------
-
-    def blast_radius(self, address: str, *, kinds: Collection[str] | None = None) -> tuple[str, ...]:
-        """Every node that transitively depends on `address` (an instance or configuration
-        address), sorted; restricted to the given node kinds when `kinds` is set."""
-        import networkx as nx
-
-        starts = self._nodes_for(address)
-        found: set[str] = set()
-        for start in starts:
-            found |= nx.ancestors(self.graph, start)
-        found -= set(starts)
-        return tuple(sorted(n for n in found if kinds is None or self.nodes[n].get("kind") in kinds))
-
-    def creation_order(self, *, kinds: Collection[str] | None = (RESOURCE,)) -> list[str]:
-        """Nodes with every dependency before its dependents (ties by id). Nodes of a cycle come
-        together, in id order, where the cycle is."""
-        import networkx as nx
-
-        condensed = nx.condensation(self.graph)
-        order: list[str] = []
-        # Condensation edges run dependent -> dependency, so dependencies come last in a topological
-        # sort; reversing gives creation order.
-        for component in reversed(list(nx.lexicographical_topological_sort(condensed, key=str))):
-            order.extend(sorted(condensed.nodes[component]["members"]))
-        return [n for n in order if kinds is None or self.nodes[n].get("kind") in kinds]
-
-    def orphaned_references(self) -> list[tuple[str, str]]:
-        """(node, reference) pairs whose reference names nothing in the configuration."""
-        return list(self.orphans)
-
-    def cycles(self) -> list[list[str]]:
-        """One cycle per strongly connected component (linear time, never hangs). Computed once:
-        the graph is not changed after `build_graph`."""
-        if self._cycles is None:
-            self._cycles = _find_cycles(self.graph) if _cycles_possible(self.succ, self.pred) else []
-        return [list(c) for c in self._cycles]
-
-    def changed_nodes(self) -> list[str]:
-        return [n for n, attrs in self.nodes.items() if attrs.get("action") in CHANGED_ACTIONS]
-
-    def changed_subgraph(self, radius: int = 1) -> nx.DiGraph:
-        """Changed resources and every node within `radius` edges of one (either direction)."""
-        keep = set(self.changed_nodes())
-        frontier = set(keep)
-        for _ in range(radius):
-            frontier = {m for n in frontier for m in (*self.pred[n], *self.succ[n]) if m not in keep}
-            keep |= frontier
-        return self.graph.subgraph(keep)
-
-    def resource_neighbours(self, node: str, *, dependents: bool = False) -> set[str]:
-        """The resources `node` depends on (with `dependents`: that depend on it) one step away,
-        looking through module, variable and output nodes: the edges a reader of resources sees."""
-        step = self.pred if dependents else self.succ
-        attrs = self.nodes
-        found: set[str] = set()
-        seen = {node}
-        stack = [node]
-        while stack:
-            for nxt in step[stack.pop()]:
-                if nxt in seen:
-                    continue
-                seen.add(nxt)
-                if attrs[nxt].get("kind") == RESOURCE:
-                    found.add(nxt)
-                else:
-                    stack.append(nxt)
-        return found
-
-    def _nodes_for(self, address: str) -> list[str]:
-        if address in self.nodes:
-            return [address]
-        return [
-            n
-            for n, attrs in self.nodes.items()
-            if attrs.get("kind") == RESOURCE and strip_instance_keys(n) == address
-        ]
-
-    # --- exports --------------------------------------------------------------------------------
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "nodes": [{"id": n, **attrs} for n, attrs in self.nodes.items()],
-            "edges": [[a, b] for a, b in self.edges()],
-            "inferred": self.inferred,
-            "notes": list(self.notes),
-            "cycles": self.cycles(),
-            "orphaned_references": [{"from": n, "reference": r} for n, r in self.orphans],
-        }
-
-    def to_mermaid(self, max_nodes: int = 60) -> str:
-        """Mermaid flowchart of the changed subgraph (radius 1), at most `max_nodes` nodes.
-
-        Arrows point from a dependency to what depends on it (the order things are created in).
-        Changed resources are kept first (destroying ones before others) when the cap bites.
-        """
-        sub = self.changed_subgraph(1)
-        changed = sorted(
-            (n for n in sub if sub.nodes[n]["action"] in CHANGED_ACTIONS),
-            key=lambda n: (_DESTROY_FIRST.get(sub.nodes[n]["action"], 9), n),
-        )
-        others = sorted(n for n in sub if sub.nodes[n]["action"] not in CHANGED_ACTIONS)
-        shown = (changed + others)[: max(max_nodes, 1)]
-        ids = {n: f"n{i}" for i, n in enumerate(shown)}
-        lines = ["flowchart LR"]
-        if not shown:
-            lines.append('  nochanges["no resource changes"]')
-        for n in shown:
-            attrs = sub.nodes[n]
-            label = _mermaid_text(n if attrs["action"] is None else f"{n} ({attrs['action']})")
-            lines.append(f'  {ids[n]}["{label}"]')
-        hidden = len(sub) - len(shown)
-        if hidden > 0:
-            lines.append(f'  more["… {hidden} more not shown"]')
-        for a, b in sub.edges():
-            if a in ids and b in ids:
-                lines.append(f"  {ids[b]} --> {ids[a]}")
-        by_class: dict[str, list[str]] = defaultdict(list)
-        for n in shown:
-            action = sub.nodes[n]["action"]
-            if action in CHANGED_ACTIONS:
-                by_class[str(action)].append(ids[n])
-        for action, colour in _MERMAID_COLOURS.items():
-            if by_class.get(action):
-                css = action.replace("-", "")
-                lines.append(f"  classDef {css} {colour}")
-                lines.append(f"  class {','.join(by_class[action])} {css}")
-        return "\n".join(lines) + "\n"
-
-    def to_dot(self) -> str:
-        """Graphviz DOT of the whole graph; an edge `a -> b` means a depends on b."""
-        lines = ["digraph plan {", "  rankdir=LR;", "  node [shape=box];"]
-        for n, attrs in self.nodes.items():
-            label = n if attrs["action"] is None else f"{n}\\n{attrs['action']}"
-            colour = _DOT_COLOURS.get(str(attrs["action"]), "black")
-            shape = "box" if attrs["kind"] == RESOURCE else "ellipse"
-            lines.append(
-                f'  "{_dot_text(n)}" [label="{_dot_text(label, keep_newline=True)}", '
-                f"color={colour}, shape={shape}];"
-            )
-        for a, b in self.edges():
-            lines.append(f'  "{_dot_text(a)}" -> "{_dot_text(b)}";')
-        lines.append("}")
-        return "\n".join(lines) + "\n"
-
-
-def _cycles_possible(succ: Adjacency, pred: Adjacency) -> bool:
-    """False when the graph is certainly acyclic (Kahn's algorithm on the adjacency dicts): a valid
-    plan is, and proving it here spares importing networkx for the components."""
-    indegree = {n: len(p) for n, p in pred.items()}
-    ready = [n for n, d in indegree.items() if not d]
-    seen = 0
-    while ready:
-        n = ready.pop()
-        seen += 1
-        for b in succ[n]:
-            d = indegree[b] - 1
-            indegree[b] = d
-            if not d:
-                ready.append(b)
-    return seen != len(indegree)
-
-
-def _find_cycles(graph: nx.DiGraph) -> list[list[str]]:
-    import networkx as nx
-
-    found = []
-    for component in nx.strongly_connected_components(graph):
-        if len(component) > 1 or graph.has_edge(*(next(iter(component)),) * 2):
-            edges = nx.find_cycle(graph.subgraph(component))
-            found.append([a for a, _ in edges])
-    return sorted(found)
-
-
-_MERMAID_COLOURS = {
-    "create": "fill:#d4f7d4,stroke:#2d882d",
-    "update": "fill:#fff3c4,stroke:#b08800",
-    "replace": "fill:#ffd8b0,stroke:#c25e00",
-    "delete": "fill:#ffd4d4,stroke:#c00000",
-    "forget": "fill:#e8e8e8,stroke:#666666",
-}
-_DOT_COLOURS = {"create": "green", "update": "orange", "replace": "darkorange", "delete": "red"}
-
-
-def _mermaid_text(text: str) -> str:
-    # Mermaid entity codes; `#` first so the entities themselves survive.
-    for raw, entity in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;")):
-        text = text.replace(raw, entity)
-    return " ".join(text.split())
-
-
-def _dot_text(text: str, *, keep_newline: bool = False) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    if keep_newline:
-        escaped = escaped.replace("\\\\n", "\\n")
-    return " ".join(escaped.split())
-
-
-# --- building -----------------------------------------------------------------------------------
 
 
 def build_graph(plan: Plan) -> PlanGraph:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from tfoidc.analysis import Analysis
+from tfoidc.analysis.drift import detect_drift
+from tfoidc.analysis.graph_build import build_graph
+from tfoidc.analysis.model import Analysis
 from tfoidc.config import Config
 from tfoidc.cost.catalog import Catalog, load_catalog
 from tfoidc.cost.estimator import estimate
 from tfoidc.guardrails.engine import evaluate
-from tfoidc.plan.drift import detect_drift
-from tfoidc.plan.graph import build_graph
 from tfoidc.plan.model import Plan
 
 
