@@ -19,7 +19,7 @@ from tfoidc.analysis.contract import SCHEMA_VERSION, analysis_to_dict, json_sche
 from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
 from tfoidc.cost.catalog import Catalog, load_catalog
-from tfoidc.plan import load_plan
+from tfoidc.plan.parse import load_plan
 
 DOC = REPO / "docs" / "analysis-json.md"
 

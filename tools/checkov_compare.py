@@ -40,7 +40,8 @@ from tfoidc.errors import TfoidcError
 from tfoidc.guardrails.engine import evaluate
 from tfoidc.guardrails.policy import GuardrailsPolicy
 from tfoidc.guardrails.rules import load_all
-from tfoidc.plan import Plan, load_plan
+from tfoidc.plan.model import Plan
+from tfoidc.plan.parse import load_plan
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PLANS = REPO.parent / "shared" / "fixtures" / "plans"

@@ -16,7 +16,8 @@ from tfoidc.cost.catalog import Catalog, shipped_catalog
 from tfoidc.cost.config import CostConfig
 from tfoidc.cost.estimator import estimate
 from tfoidc.cost.model import CostEstimate, ResourceCost
-from tfoidc.plan import Plan, parse_plan
+from tfoidc.plan.model import Plan
+from tfoidc.plan.parse import parse_plan
 
 HOURS = Decimal(730)
 _ADDRESS = re.compile(r"^(?:(?P<module>module\..+)\.)?(?P<type>[a-z0-9_]+)\.(?P<name>[\w-]+)(?:\[[^\]]+\])?$")

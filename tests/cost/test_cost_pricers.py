@@ -611,7 +611,7 @@ def test_every_priced_type_has_a_test_here() -> None:
 
 def test_fixture_plans_never_price_a_covered_resource_at_zero_without_saying_why() -> None:
     from tests.conftest import all_fixture_plans
-    from tfoidc.plan import load_plan
+    from tfoidc.plan.parse import load_plan
 
     plans = all_fixture_plans()
     if not plans:

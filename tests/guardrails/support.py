@@ -19,7 +19,8 @@ from tfoidc.cost.model import CostEstimate
 from tfoidc.guardrails.engine import evaluate
 from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import GuardrailsPolicy
-from tfoidc.plan import Plan, parse_plan
+from tfoidc.plan.model import Plan
+from tfoidc.plan.parse import parse_plan
 
 AWS = "registry.terraform.io/hashicorp/aws"
 

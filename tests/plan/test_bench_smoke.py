@@ -13,7 +13,7 @@ import orjson
 from tests.conftest import REPO, need_shared
 
 from tfoidc.analysis.graph_build import build_graph
-from tfoidc.plan import load_plan
+from tfoidc.plan.parse import load_plan
 
 SCRIPT = REPO / "bench" / "bench_analyze.py"
 

@@ -12,7 +12,7 @@ from tests.conftest import PLANS, all_fixture_plans
 
 from tfoidc.analysis.contract import graph_to_dict
 from tfoidc.analysis.graph_build import build_graph
-from tfoidc.plan import load_plan
+from tfoidc.plan.parse import load_plan
 
 # Terraform's action lists as the issue defines them; both replace orders are one "replace".
 EXPECTED_ACTION = {

@@ -17,7 +17,8 @@ from tests.conftest import PLANS, need_shared
 from tfoidc.analysis.contract import graph_to_dict
 from tfoidc.analysis.graph import PlanGraph
 from tfoidc.analysis.graph_build import build_graph
-from tfoidc.plan import Plan, load_plan, parse_plan
+from tfoidc.plan.model import Plan
+from tfoidc.plan.parse import load_plan, parse_plan
 
 
 def fixture_doc(name: str) -> dict[str, Any]:

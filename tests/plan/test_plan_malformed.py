@@ -33,7 +33,8 @@ from tfoidc.cli.main import main
 from tfoidc.config import Config
 from tfoidc.cost.catalog import Catalog, load_catalog
 from tfoidc.errors import ExitCode, InputError
-from tfoidc.plan import Plan, parse_plan
+from tfoidc.plan.model import Plan
+from tfoidc.plan.parse import parse_plan
 
 FIXTURES = all_fixture_plans()
 # Small real plans covering 0.1/0.2/1.x, modules, count/for_each, sensitive values, data sources,

@@ -9,7 +9,8 @@ import orjson
 import pytest
 
 from tfoidc.errors import ExitCode, InputError
-from tfoidc.plan import Action, load_plan, parse_plan
+from tfoidc.plan.model import Action
+from tfoidc.plan.parse import load_plan, parse_plan
 
 
 def plan_doc(**extra: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from tests.conftest import PLANS, need_shared
 from tfoidc.analysis.model import Analysis
 from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
-from tfoidc.plan import parse_plan
+from tfoidc.plan.parse import parse_plan
 
 TODAY = date(2026, 1, 15)  # waiver expiry and anything else dated sees a fixed day
 

@@ -14,9 +14,9 @@ from tests.report.mdcheck import structure_problems
 from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
 from tfoidc.errors import InputError
-from tfoidc.plan import load_plan
-from tfoidc.report import FORMATS, render, render_note
+from tfoidc.plan.parse import load_plan
 from tfoidc.report.config import ReportConfig
+from tfoidc.report.render import FORMATS, render, render_note
 
 
 class _Strict(HTMLParser):

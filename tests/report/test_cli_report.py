@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import PLANS, need_shared
 from tests.report.plans import review_mix_plan, write
 from tfoidc.cli.main import main
-from tfoidc.report import FORMATS
+from tfoidc.report.render import FORMATS
 
 PLAN = PLANS / "infracost" / "example_plan.json"
 

@@ -19,8 +19,8 @@ import pytest
 
 from tests.report.plans import analysis_of, analysis_of_fixture, review_mix_plan
 from tfoidc.analysis.model import Analysis
-from tfoidc.report import render, write_reports
 from tfoidc.report.config import ReportConfig
+from tfoidc.report.render import render, write_reports
 
 GITLAB_TERRAFORM_SCHEMA: dict[str, Any] = {
     "type": "object",

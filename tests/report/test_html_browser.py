@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.report.plans import analysis_of, analysis_of_fixture, many_changes_plan
-from tfoidc.report import render
+from tfoidc.report.render import render
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"

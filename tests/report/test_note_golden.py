@@ -19,7 +19,7 @@ from tests.report.mdcheck import fence_count, structure_problems
 from tests.report.plans import analysis_of, analysis_of_fixture, review_mix_plan
 from tfoidc import __version__
 from tfoidc.guardrails.model import Finding, Severity
-from tfoidc.report import render, render_note
+from tfoidc.report.render import render, render_note
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("TFOIDC_UPDATE_GOLDEN") == "1"

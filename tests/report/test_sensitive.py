@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from tests.report.plans import SENTINELS, analysis_of, sentinel_plan, write
 from tfoidc.cli.main import cli
-from tfoidc.report import FORMATS, render, render_note, write_reports
 from tfoidc.report.config import ReportConfig
+from tfoidc.report.render import FORMATS, render, render_note, write_reports
 
 
 def _leaks(text: str) -> list[str]:

@@ -7,20 +7,32 @@ on plain data; later stages plug in here rather than growing the commands.
 from __future__ import annotations
 
 from datetime import date
+from typing import Protocol
 
 from tfoidc.analysis.drift import detect_drift
 from tfoidc.analysis.graph_build import build_graph
 from tfoidc.analysis.model import Analysis
-from tfoidc.config import Config
 from tfoidc.cost.catalog import Catalog, load_catalog
+from tfoidc.cost.config import CostConfig
 from tfoidc.cost.estimator import estimate
 from tfoidc.guardrails.engine import evaluate
+from tfoidc.guardrails.policy import GuardrailsPolicy
 from tfoidc.plan.model import Plan
+
+
+class Settings(Protocol):
+    """The sections of tfoidc.toml the analysis reads (`tfoidc.config.Config` is one)."""
+
+    @property
+    def guardrails(self) -> GuardrailsPolicy: ...
+
+    @property
+    def cost(self) -> CostConfig: ...
 
 
 def analyze(
     plan: Plan,
-    config: Config,
+    config: Settings,
     *,
     environment: str | None = None,
     catalog: Catalog | None = None,

@@ -19,9 +19,9 @@ from tfoidc.files import write_atomic
 from tfoidc.guardrails.engine import enforce
 from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import FailOn
-from tfoidc.plan import load_plan
 from tfoidc.plan.memory import cyclic_gc_paused, skip_teardown
-from tfoidc.report import render as report_render
+from tfoidc.plan.parse import load_plan
+from tfoidc.report.render import render as report_render
 from tfoidc.report.view import format_money
 
 FORMATS = ("text", "json", "md", "html")

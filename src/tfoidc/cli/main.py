@@ -12,41 +12,45 @@ from pathlib import Path
 import click
 
 from tfoidc import __version__
-from tfoidc.cli.console import stderr
 from tfoidc.errors import ExitCode, TfoidcError
 from tfoidc.plan.memory import teardown_skipped
 
-# Command name -> the tfoidc.cli module that defines it (in its COMMANDS). A command's module is
-# imported only when that command runs: `analyze` then never loads boto3, the Terraform adapter
-# or python-gitlab (a third of its start-up). tests/cli/test_main.py keeps this map complete.
-COMMAND_MODULES = {
-    "auth": "identity",
-    "exec": "identity",
-    "whoami": "identity",
-    "doctor": "identity",
-    "sandbox": "sandbox",
-    "analyze": "analyze",
-    "report": "report",
-    "comment": "report",
-    "plan": "lifecycle",
-    "apply": "lifecycle",
-    "drift": "lifecycle",
-    "demo": "lifecycle",
-    "prices": "prices",
+# The command table: name -> (the tfoidc.cli module that defines it in its COMMANDS, one-line summary).
+# `tfoidc --help` prints the summaries without importing any command module, and a command's module
+# is imported only when it runs: `analyze` then never loads boto3, Terraform or GitLab clients.
+# tests/cli/test_main.py keeps this table complete.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "plan": ("lifecycle", "Plan ENV: credentials, init, plan, analysis, reports."),
+    "apply": ("lifecycle", "Apply ENV's reviewed saved plan (branch rules, manifest)."),
+    "drift": ("lifecycle", "Detect drift in ENV (exit 5 on drift)."),
+    "analyze": ("analyze", "Analyse a plan JSON file; no credentials needed."),
+    "report": ("report", "Render a plan or a tfoidc.json in one format."),
+    "comment": ("report", "Post or update tfoidc's one merge request note."),
+    "auth": ("identity", "Exchange the ID token for AWS credentials."),
+    "exec": ("identity", "Run a command with the credentials."),
+    "whoami": ("identity", "Show the ID token's claims and who AWS says you are."),
+    "doctor": ("identity", "Explain whether a role's trust policy accepts the token."),
+    "prices": ("prices", "Refresh or show the price catalog."),
+    "sandbox": ("sandbox", "Run the local sandbox (AWS and an OIDC issuer on 127.0.0.1)."),
+    "demo": ("lifecycle", "Run the main job end to end on the local sandbox."),
 }
 
 
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMAND_MODULES)
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        module_name = COMMAND_MODULES.get(cmd_name)
-        if module_name is None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
             return None
-        module = importlib.import_module(f"tfoidc.cli.{module_name}")
+        module = importlib.import_module(f"tfoidc.cli.{entry[0]}")
         commands: list[click.Command] = module.COMMANDS
         return next(c for c in commands if c.name == cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, summary) in COMMANDS.items()])
 
 
 @click.group(
@@ -96,26 +100,29 @@ def run(argv: list[str] | None) -> int:
     except TfoidcError as exc:
         if debug:  # the traceback, but still the documented exit code: scripts branch on it
             traceback.print_exc()
-        stderr.print(f"tfoidc: error: {exc.one_line()}", markup=False, highlight=False)
+        _say(f"tfoidc: error: {exc.one_line()}")
         return int(exc.exit_code)
     except click.exceptions.Abort:
-        stderr.print("tfoidc: aborted", markup=False)
+        _say("tfoidc: aborted")
         return 130
     except click.ClickException as exc:
-        stderr.print(f"tfoidc: error: {exc.format_message()}", markup=False, highlight=False)
+        _say(f"tfoidc: error: {exc.format_message()}")
         return int(ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        stderr.print("tfoidc: interrupted", markup=False)
+        _say("tfoidc: interrupted")
         return 130
     except Exception as exc:
         if debug:
             raise
-        stderr.print(
-            f"tfoidc: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-            markup=False,
-            highlight=False,
-        )
+        _say(f"tfoidc: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
         return int(ExitCode.OPERATIONAL)
     return returned if isinstance(returned, int) else 0
+
+
+def _say(line: str) -> None:
+    """One line on stderr, as is: no markup, and never wrapped mid-value."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()

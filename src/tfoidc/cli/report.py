@@ -17,9 +17,9 @@ from tfoidc.cli.console import stderr, warn
 from tfoidc.cli.context import load_config_from_context
 from tfoidc.errors import InputError, OperationalError, TfoidcError
 from tfoidc.files import write_atomic
-from tfoidc.gitlab import target_from_env, upsert_note
-from tfoidc.plan import parse_plan
-from tfoidc.report import FORMATS, render, render_note
+from tfoidc.gitlab.notes import target_from_env, upsert_note
+from tfoidc.plan.parse import parse_plan
+from tfoidc.report.render import FORMATS, render, render_note
 
 
 @click.command("report")

@@ -1,6 +1,6 @@
 """Post or update tfoidc's one merge request note through python-gitlab.
 
-The note is found again by the hidden marker at its top (`tfoidc.report.markdown.note_marker`):
+The note is found again by the hidden marker at its top (`tfoidc.gitlab.marker`):
 same environment set = same note. An update is skipped when the body is identical, and refused when
 the note already holds a newer pipeline's result. python-gitlab retries 429 (honouring Retry-After),
 5xx and timeouts with exponential backoff.
@@ -18,7 +18,7 @@ import requests
 
 import gitlab
 from tfoidc.errors import InputError, OperationalError
-from tfoidc.report.markdown import NoteMarker, parse_note_marker
+from tfoidc.gitlab.marker import NoteMarker, parse_note_marker
 
 API_SUFFIX = "/api/v4"
 

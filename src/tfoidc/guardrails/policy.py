@@ -24,8 +24,6 @@ from pydantic import (
 from tfoidc.errors import KeyPathError
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.paths import parse_path
-from tfoidc.guardrails.registry import RULES
-from tfoidc.guardrails.rules import load_all
 
 FailOn = Literal["block", "warn", "never"]
 Scope = Literal["changes", "all"]
@@ -204,9 +202,11 @@ class GuardrailsPolicy(BaseModel):
 
 
 def known_rule_ids() -> frozenset[str]:
-    """Every registered rule id: built-in rules and any budget rules (importing them registers them)."""
-    load_all()
-    return frozenset(RULES)
+    """Every registered rule id: built-in rules and any budget rules (importing them registers them).
+    Imported here, not at module level: loading tfoidc.toml must not load the rules it may never run."""
+    from tfoidc.guardrails.rules import load_all
+
+    return frozenset(load_all())
 
 
 def _known(info: ValidationInfo) -> frozenset[str]:
@@ -223,7 +223,9 @@ def _reject_unknown(rules: dict[str, RuleSettings], known: frozenset[str], *, wh
 
 def _check_params(rule_id: str, settings: RuleSettings, *, where: str) -> None:
     """Each param must be one the rule reads, of the type it declares (validated values replace raw ones)."""
-    spec = RULES.get(rule_id)
+    from tfoidc.guardrails.rules import load_all
+
+    spec = load_all().get(rule_id)
     declared = spec.params if spec is not None else {}
     for name, raw in settings.params.items():
         path = f"{where}{rule_id}.params.{name}"

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tfoidc.analysis.graph import PlanGraph
-from tfoidc.cost.model import CostEstimate
 from tfoidc.guardrails.model import Severity
-from tfoidc.plan.model import Plan
+
+if TYPE_CHECKING:
+    from tfoidc.analysis.graph import PlanGraph
+    from tfoidc.cost.model import CostEstimate
+    from tfoidc.plan.model import Plan
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from tfoidc.config import Config
 from tfoidc.files import write_atomic
 from tfoidc.plan.model import REDACTED
 from tfoidc.plan.redact import redact
-from tfoidc.report import write_reports
+from tfoidc.report.render import write_reports
 
 JSON_OPTIONS = orjson.OPT_INDENT_2
 

@@ -49,10 +49,10 @@ def test_debug_shows_the_traceback_and_keeps_the_documented_exit_code(tmp_path: 
 def test_every_command_is_reachable_through_the_lazy_command_map() -> None:
     import importlib
 
-    from tfoidc.cli.main import COMMAND_MODULES, cli
+    from tfoidc.cli.main import COMMANDS, cli
 
     defined = {}
-    for module_name in set(COMMAND_MODULES.values()) | {
+    for module_name in {module for module, _ in COMMANDS.values()} | {
         "analyze",
         "identity",
         "lifecycle",
@@ -62,20 +62,20 @@ def test_every_command_is_reachable_through_the_lazy_command_map() -> None:
     }:
         for command in importlib.import_module(f"tfoidc.cli.{module_name}").COMMANDS:
             defined[command.name] = module_name
-    assert defined == COMMAND_MODULES
+    assert defined == {name: module for name, (module, _) in COMMANDS.items()}
     ctx = cli.make_context("tfoidc", ["--help"], resilient_parsing=True)
-    for name in COMMAND_MODULES:
+    for name in COMMANDS:
         assert cli.get_command(ctx, name).name == name  # type: ignore[union-attr]
     assert cli.get_command(ctx, "no-such-command") is None
 
 
 def test_help_lists_every_command() -> None:
-    from tfoidc.cli.main import COMMAND_MODULES
+    from tfoidc.cli.main import COMMANDS
 
     result = run("--help")
     assert result.returncode == 0
     listed = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()}
-    assert listed == set(COMMAND_MODULES)
+    assert listed == set(COMMANDS)
 
 
 def test_analyze_starts_without_loading_aws_terraform_gitlab_clients_or_networkx(tmp_path: Path) -> None:
@@ -93,3 +93,45 @@ def test_analyze_starts_without_loading_aws_terraform_gitlab_clients_or_networkx
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert "LOADED []" in result.stderr, result.stderr
+
+
+def _modules_loaded_by(code: str) -> list[str]:
+    probe = f"import sys\n{code}\nprint('LOADED', sorted(sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    line = next(x for x in result.stdout.splitlines() if x.startswith("LOADED "))
+    loaded: list[str] = eval(line[len("LOADED ") :])  # a printed list of module names
+    return loaded
+
+
+def test_help_and_version_import_no_command_module_and_no_heavy_library() -> None:
+    for argv in (["--help"], ["--version"]):
+        loaded = _modules_loaded_by(
+            "from tfoidc.cli.main import run\n"
+            "import contextlib, io\n"
+            f"with contextlib.redirect_stdout(io.StringIO()): run({argv!r})"
+        )
+        commands = [m for m in loaded if m.startswith("tfoidc.cli.") and m not in ("tfoidc.cli.main",)]
+        assert commands == [], argv
+        heavy = [m for m in ("rich", "boto3", "networkx", "pydantic", "jinja2", "gitlab") if m in loaded]
+        assert heavy == [], argv
+
+
+def test_help_shows_each_command_with_its_summary() -> None:
+    from tfoidc.cli.main import COMMANDS
+
+    result = run("--help")
+    for name, (_, summary) in COMMANDS.items():
+        assert f"{name}  " in result.stdout and summary.split()[0] in result.stdout, name
+
+
+def test_loading_the_configuration_loads_no_analysis_stage() -> None:
+    loaded = [m for m in _modules_loaded_by("import tfoidc.config") if m.startswith("tfoidc")]
+    modules = [m for m in loaded if m.count(".") and not m.endswith(("cost", "guardrails", "plan", "report"))]
+    assert len(modules) <= 8, modules
+    for stage in (
+        "tfoidc.analysis",
+        "tfoidc.guardrails.rules",
+        "tfoidc.cost.estimator",
+        "tfoidc.report.render",
+    ):
+        assert stage not in loaded

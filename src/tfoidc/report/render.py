@@ -1,0 +1,105 @@
+"""Reports: every output format of an `Analysis`, and the merge request note.
+
+`render` is one format of one environment; `render_note` is the note for every environment of a
+pipeline; `write_reports` writes all of them into a directory (what `tfoidc plan` leaves behind).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import orjson
+
+from tfoidc.analysis.contract import analysis_to_dict
+from tfoidc.analysis.model import Analysis
+from tfoidc.errors import InputError
+from tfoidc.files import write_atomic
+from tfoidc.report.config import ReportConfig
+from tfoidc.report.formats import codequality, gitlab_terraform_report, junit_xml, sarif
+from tfoidc.report.html import html_report
+from tfoidc.gitlab.marker import note_marker
+from tfoidc.report.markdown import render_markdown
+from tfoidc.report.view import environment_name
+
+FORMATS = ("md", "html", "json", "gitlab-terraform", "junit", "codequality", "sarif")
+NOTE_FILENAME = "note.md"
+_FILENAMES = {
+    "md": "report.md",
+    "html": "report.html",
+    "json": "tfoidc.json",
+    "gitlab-terraform": "gitlab-terraform.json",
+    "junit": "junit.xml",
+    "codequality": "codequality.json",
+    "sarif": "tfoidc.sarif",
+}
+
+__all__ = ["FORMATS", "ReportConfig", "note_marker", "render", "render_note", "write_reports"]
+
+
+def render(analysis: Analysis, fmt: str, *, config: ReportConfig | None = None) -> str:
+    """`analysis` in format `fmt` (one of FORMATS)."""
+    config = config or ReportConfig()
+    if fmt == "md":
+        return render_markdown([analysis], config, marker=None, artifact_url=config.artifact_url)
+    if fmt == "html":
+        return html_report(analysis, config)
+    if fmt == "json":
+        return orjson.dumps(analysis_to_dict(analysis), option=orjson.OPT_INDENT_2).decode() + "\n"
+    if fmt == "gitlab-terraform":
+        return gitlab_terraform_report(analysis)
+    if fmt == "junit":
+        return junit_xml(analysis)
+    if fmt == "codequality":
+        return codequality(analysis, config)
+    if fmt == "sarif":
+        return sarif(analysis, config)
+    raise InputError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def render_note(
+    analyses: Sequence[Analysis],
+    *,
+    config: ReportConfig | None = None,
+    pipeline_id: int | None,
+    artifact_url: str | None,
+) -> str:
+    """The merge request note for every environment, starting with tfoidc's hidden marker."""
+    if not analyses:
+        raise InputError("no analysis to put in the note")
+    config = config or ReportConfig()
+    marker = note_marker([environment_name(a) for a in analyses], pipeline_id)
+    return render_markdown(
+        analyses,
+        config,
+        marker=marker,
+        pipeline_id=pipeline_id,
+        artifact_url=artifact_url or config.artifact_url,
+    )
+
+
+def write_reports(analyses: Sequence[Analysis], out_dir: Path, *, config: ReportConfig) -> dict[str, Path]:
+    """Every format of every environment under `out_dir/<environment>/`, plus `out_dir/note.md`.
+
+    Keys are `"<format>:<environment>"` and `"note"`. Each file is written atomically.
+    """
+    names = [environment_name(a) for a in analyses]
+    if len(set(names)) != len(names):
+        raise InputError(f"environment names must be unique in one report set, got {names}")
+    written: dict[str, Path] = {}
+    for analysis, name in zip(analyses, names, strict=True):
+        folder = out_dir / safe_filename(name)
+        for fmt in FORMATS:
+            written[f"{fmt}:{name}"] = write_atomic(
+                folder / _FILENAMES[fmt], render(analysis, fmt, config=config)
+            )
+    if analyses:
+        note = render_note(analyses, config=config, pipeline_id=None, artifact_url=config.artifact_url)
+        written["note"] = write_atomic(out_dir / NOTE_FILENAME, note)
+    return written
+
+
+def safe_filename(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return cleaned or "default"
