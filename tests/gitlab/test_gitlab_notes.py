@@ -6,8 +6,8 @@ import pytest
 
 from tests.gitlab.conftest import MR_IID, NOTES_PATH, PROJECT_ID, Failure, FakeGitLab
 from tfoidc.errors import InputError, OperationalError
-from tfoidc.gitlab.notes import MergeRequestTarget, Outcome, target_from_env, upsert_note
 from tfoidc.gitlab.marker import note_marker
+from tfoidc.gitlab.notes import MergeRequestTarget, Outcome, target_from_env, upsert_note
 
 
 def _target(env: dict[str, str]) -> MergeRequestTarget:

@@ -16,8 +16,8 @@ from tests.report.mdcheck import structure_problems, table_count
 from tests.report.plans import analysis_of, many_changes_plan
 from tfoidc.analysis.model import Analysis
 from tfoidc.config import Config
-from tfoidc.report.config import GITLAB_NOTE_LIMIT, ReportConfig
 from tfoidc.gitlab.marker import parse_note_marker
+from tfoidc.report.config import GITLAB_NOTE_LIMIT, ReportConfig
 from tfoidc.report.render import render_note
 
 ARTIFACTS = "https://gitlab.example.com/infra/live/-/jobs/55/artifacts/browse"

@@ -16,10 +16,10 @@ from tfoidc.analysis.contract import analysis_to_dict
 from tfoidc.analysis.model import Analysis
 from tfoidc.errors import InputError
 from tfoidc.files import write_atomic
+from tfoidc.gitlab.marker import note_marker
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.formats import codequality, gitlab_terraform_report, junit_xml, sarif
 from tfoidc.report.html import html_report
-from tfoidc.gitlab.marker import note_marker
 from tfoidc.report.markdown import render_markdown
 from tfoidc.report.view import environment_name
 
