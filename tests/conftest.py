@@ -1,10 +1,17 @@
-"""Shared test fixtures: where ../shared is, and skipping cleanly without it."""
+"""Shared test fixtures: where ../shared is (skipping cleanly without it), and the fixtures every folder
+may use, registered once here: the local GitLab server, the CLI runner and the Terraform workspace. Their
+code lives beside the tests that need them most. The sandbox itself is registered per folder (each folder's
+conftest), so tests that change its account never meet tests of another folder."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+from tests.gitlab.server import fake_gitlab, mr_env  # noqa: F401
+from tests.identity.fixtures import moto_sessions, scripted_sts, tfoidc  # noqa: F401
+from tests.lifecycle.fixtures import null_mirror, sts_recorder, workspace  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

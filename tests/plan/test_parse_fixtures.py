@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import PLANS, all_fixture_plans
 
+from tests.conftest import PLANS, all_fixture_plans
 from tfoidc.analysis.contract import graph_to_dict
 from tfoidc.analysis.graph_build import build_graph
 from tfoidc.plan.parse import load_plan

@@ -24,8 +24,8 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import PLANS, all_fixture_plans, need_shared
 
+from tests.conftest import PLANS, all_fixture_plans, need_shared
 from tfoidc.analysis.contract import analysis_to_dict
 from tfoidc.analysis.model import Analysis
 from tfoidc.analysis.run import analyze

@@ -12,8 +12,8 @@ from typing import Any
 import networkx as nx
 import orjson
 import pytest
-from tests.conftest import PLANS, need_shared
 
+from tests.conftest import PLANS, need_shared
 from tfoidc.analysis.contract import graph_to_dict
 from tfoidc.analysis.graph import PlanGraph
 from tfoidc.analysis.graph_build import build_graph

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PLANS, need_shared
-from tests.gitlab.conftest import NOTES_PATH, Failure, FakeGitLab
+from tests.gitlab.server import NOTES_PATH, Failure, FakeGitLab
 from tfoidc.cli.main import main
 
 CI_VARIABLES = (

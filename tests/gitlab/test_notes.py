@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gitlab.conftest import MR_IID, NOTES_PATH, PROJECT_ID, Failure, FakeGitLab
+from tests.gitlab.server import MR_IID, NOTES_PATH, PROJECT_ID, Failure, FakeGitLab
 from tfoidc.errors import InputError, OperationalError
 from tfoidc.gitlab.marker import note_marker
 from tfoidc.gitlab.notes import MergeRequestTarget, Outcome, target_from_env, upsert_note

@@ -10,8 +10,8 @@ from pathlib import Path
 from types import ModuleType
 
 import orjson
-from tests.conftest import REPO, need_shared
 
+from tests.conftest import REPO, need_shared
 from tfoidc.analysis.graph_build import build_graph
 from tfoidc.plan.parse import load_plan
 
