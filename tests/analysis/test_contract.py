@@ -15,10 +15,11 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests.conftest import PLANS, REPO, all_fixture_plans, need_shared
-from tfoidc.analysis.contract import SCHEMA_VERSION, analysis_to_dict, json_schema
+from tfoidc.analysis.contract import SCHEMA_VERSION, analysis_from_dict, analysis_to_dict, json_schema
 from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
 from tfoidc.cost.catalog import Catalog, load_catalog
+from tfoidc.errors import InputError
 from tfoidc.plan.parse import load_plan
 
 DOC = REPO / "docs" / "analysis-json.md"
@@ -111,3 +112,65 @@ def test_docs_schema_and_code_agree_on_keys_and_version() -> None:
     assert documented_top_level_keys() == schema["required"] == list(schema["properties"])
     assert f'**`"{SCHEMA_VERSION}"`**' in DOC.read_text(encoding="utf-8")
     assert re.fullmatch(schema["properties"]["schema_version"]["pattern"], SCHEMA_VERSION)
+
+
+def test_default_graph_is_resource_level_and_graph_full_keeps_the_wiring(tmp_path: Path) -> None:
+    plan = need_shared(PLANS / "regula/resource_view_modules_tf1_0.json")
+
+    def run(*options: str) -> dict[str, Any]:
+        result = subprocess.run(
+            [sys.executable, "-m", "tfoidc", "analyze", str(plan), "--format", "json", *options],
+            capture_output=True,
+            check=False,
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        out: dict[str, Any] = orjson.loads(result.stdout)
+        assert errors(out) == []
+        return out
+
+    default, full = run(), run("--graph", "full")
+    vpc, child = (
+        "module.child1.module.grandchild1.aws_vpc.grandchild",
+        "module.child2.aws_security_group.child",
+    )
+    assert default["graph"]["detail"] == "resources"
+    assert {n["kind"] for n in default["graph"]["nodes"]} == {"resource"}
+    assert [child, vpc] in default["graph"]["edges"]  # through a module input fed by a module output
+    assert full["graph"]["detail"] == "full"
+    assert {"module.child2.var.child_vpc_id", "module.child1.output.grandchild_vpc"} <= {
+        n["id"] for n in full["graph"]["nodes"]
+    }
+    assert [child, vpc] not in full["graph"]["edges"]
+    assert [child, "module.child2.var.child_vpc_id"] in full["graph"]["edges"]
+    assert {k: v for k, v in default.items() if k != "graph"} == {
+        k: v for k, v in full.items() if k != "graph"
+    }
+
+
+@pytest.mark.parametrize("path", ANALYSABLE, ids=lambda p: str(p.relative_to(PLANS)))
+def test_findings_and_blast_radius_do_not_depend_on_the_graph_detail(path: Path) -> None:
+    plan = load_plan(path)
+    default = analyze(plan, Config(), catalog=catalog())
+    full = analyze(plan, Config(), catalog=catalog(), graph_detail="full")
+    assert default.findings == full.findings
+    assert errors(orjson.loads(orjson.dumps(analysis_to_dict(full)))) == []
+
+
+def test_a_version_1_document_is_read_back_and_a_later_major_refused() -> None:
+    current = analysis_json(need_shared(PLANS / "regula/resource_view_modules_tf1_0.json"))
+    full = analyze(
+        load_plan(PLANS / "regula/resource_view_modules_tf1_0.json"),
+        Config(),
+        catalog=catalog(),
+        graph_detail="full",
+    )
+    graph_1_0 = {k: v for k, v in analysis_to_dict(full)["graph"].items() if k != "detail"}
+    version_1 = orjson.loads(orjson.dumps({**current, "schema_version": "1.0", "graph": graph_1_0}))
+    read = analysis_from_dict(version_1)
+    assert read.graph.detail == "full" and "module.child2.var.child_vpc_id" in read.graph
+    assert read.graph.resource_graph().succ == analysis_from_dict(current).graph.succ
+    with pytest.raises(
+        InputError, match=r"version 3\.0 is not supported \(this tfoidc reads 1\.x and 2\.x\)"
+    ):
+        analysis_from_dict({**current, "schema_version": "3.0"})

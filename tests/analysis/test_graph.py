@@ -1,5 +1,7 @@
-"""The dependency graph on real plans: specific edges read from `configuration`, the fallback
-without it, and the queries (blast radius, creation order, cycles, changed subgraph).
+"""The dependency graph on real plans: specific edges read from `configuration` (the full graph, with
+the wiring as nodes, and the resource-level graph every stage reads, which must have exactly the full
+graph's reachability between resources), the fallback without it, and the queries (blast radius,
+creation order, cycles).
 
 No fixture plan has an AWS `aws_subnet`; the subnet/VPC edges are checked on the real Azure and
 Google networks and on the AWS security group/VPC pairs the fixtures do have.
@@ -7,16 +9,18 @@ Google networks and on the AWS security group/VPC pairs the fixtures do have.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import orjson
 import pytest
 
-from tests.conftest import PLANS, need_shared
+from tests.conftest import PLANS, all_fixture_plans, need_shared
 from tfoidc.analysis.contract import graph_to_dict
-from tfoidc.analysis.graph import PlanGraph
+from tfoidc.analysis.graph import FULL, RESOURCES, GraphDetail, PlanGraph
 from tfoidc.analysis.graph_build import build_graph
+from tfoidc.errors import InputError
 from tfoidc.plan.model import Plan
 from tfoidc.plan.parse import load_plan, parse_plan
 
@@ -30,12 +34,12 @@ def fixture_plan(name: str) -> Plan:
     return load_plan(need_shared(PLANS / name))
 
 
-def graph_of(name: str) -> PlanGraph:
-    return build_graph(fixture_plan(name))
+def graph_of(name: str, detail: GraphDetail = FULL) -> PlanGraph:
+    return build_graph(fixture_plan(name), detail=detail)
 
 
-def graph_of_doc(doc: dict[str, Any]) -> PlanGraph:
-    return build_graph(parse_plan(orjson.dumps(doc), source="edited.json"))
+def graph_of_doc(doc: dict[str, Any], detail: GraphDetail = FULL) -> PlanGraph:
+    return build_graph(parse_plan(orjson.dumps(doc), source="edited.json"), detail=detail)
 
 
 def depends(g: PlanGraph, a: str, b: str) -> bool:
@@ -282,7 +286,8 @@ def test_cycle_in_configuration_is_reported_and_queries_still_finish() -> None:
 
 def test_changed_nodes_are_the_changed_instances_and_outputs() -> None:
     plan = fixture_plan("terraform-compliance/issue_249_alb_ecs_modules_update.json")
-    g = build_graph(plan)
+    assert set(build_graph(plan).changed_nodes()) == {rc.address for rc in plan.changes()}
+    g = build_graph(plan, detail=FULL)
     changed = set(g.changed_nodes())
     # Changed resource instances and root outputs whose value changes.
     assert changed == {rc.address for rc in plan.changes()} | {
@@ -393,5 +398,134 @@ def test_a_configuration_nested_too_deep_to_serialise_still_builds_its_graph() -
         resource_changes=parse_plan(orjson.dumps(doc)).resource_changes,
         configuration=configuration,
     )
-    g = build_graph(plan)
+    g = build_graph(plan, detail=FULL)
     assert depends(g, "module.a.null_resource.x", "module.a.var.name")
+    assert build_graph(plan).nodes.keys() == {"module.a.null_resource.x"}
+
+
+# --- the resource-level graph (what every stage and report reads) -------------------------------
+
+
+def _parseable(path: Path) -> bool:
+    try:
+        load_plan(path)
+    except InputError:
+        return False
+    return True
+
+
+PARSEABLE = [p for p in all_fixture_plans() if _parseable(p)]
+
+
+def assert_same_reachability(full: PlanGraph, resources: PlanGraph) -> None:
+    """`resources` has the resource nodes of `full`, and an edge a -> b exactly when a reaches b in
+    `full` through non-resource nodes only; so transitive dependencies between resources agree too."""
+    assert resources.detail == RESOURCES and full.detail == FULL
+    assert resources.nodes == {n: a for n, a in full.nodes.items() if a.get("kind") == "resource"}
+    for node in resources.nodes:
+        assert set(resources.succ[node]) == full.resource_neighbours(node), node
+        assert set(resources.pred[node]) == full.resource_neighbours(node, dependents=True), node
+        assert nx.descendants(resources.graph, node) == {
+            n for n in nx.descendants(full.graph, node) if n in resources.nodes
+        }, node
+    assert resources.orphans == full.orphans
+    assert resources.inferred == full.inferred
+    # A cycle through resources is one in both (the full graph's may run through its wiring).
+    assert [n for n in resources.notes if "cycle" not in n] == [n for n in full.notes if "cycle" not in n]
+    assert not resources.cycles() or full.cycles()
+
+
+@pytest.mark.parametrize("path", PARSEABLE, ids=lambda p: str(p.relative_to(PLANS)))
+def test_resource_graph_has_exactly_the_full_graphs_reachability_between_resources(path: Path) -> None:
+    plan = load_plan(path)
+    full = build_graph(plan, detail=FULL)
+    resources = build_graph(plan)
+    assert_same_reachability(full, resources)
+    assert full.resource_graph().nodes == resources.nodes
+    assert {n: list(t) for n, t in full.resource_graph().succ.items()} == {
+        n: list(t) for n, t in resources.succ.items()
+    }
+
+
+def test_resource_edges_run_through_module_inputs_and_outputs() -> None:
+    g = graph_of("regula/resource_view_modules_tf1_0.json", RESOURCES)
+    grandchild_vpc = "module.child1.module.grandchild1.aws_vpc.grandchild"
+    # root SG -> child1 output -> grandchild output -> the VPC: one edge
+    assert depends(g, "aws_security_group.parent", grandchild_vpc)
+    # child2's SG gets the VPC id through its input variable, fed by child1's output
+    assert depends(g, "module.child2.aws_security_group.child", grandchild_vpc)
+    assert {attrs["kind"] for attrs in g.nodes.values()} == {"resource"}
+    assert g.blast_radius(grandchild_vpc) == (
+        "aws_security_group.parent",
+        "module.child1.module.grandchild1.aws_security_group.grandchild",
+        "module.child2.aws_security_group.child",
+    )
+
+
+def test_resource_edges_of_a_module_depending_on_a_whole_module() -> None:
+    g = graph_of("checkov/data_resource_partial_values_eks.json", RESOURCES)
+    # `depends_on = [module.a]` on module b: b's data source depends on every resource of module a.
+    assert depends(
+        g,
+        "module.child.module.b.data.aws_eks_cluster.cluster",
+        "module.child.module.a.aws_eks_cluster.cluster",
+    )
+    m = graph_of("terraform-json/module_depends_on_tf0_13.json", RESOURCES)
+    assert depends(m, "module.foo.null_resource.resource", "null_resource.bar")
+
+
+def test_resource_edges_inside_a_module_instance_stay_in_that_instance() -> None:
+    g = graph_of("tf-summarize/github_provider_modules.json", RESOURCES)
+    demo = 'module.github["demo-repository"]'
+    other = 'module.github["terraform-plan-summary"]'
+    assert depends(g, f"{demo}.github_branch.main", f"{demo}.github_repository.repository")
+    assert not depends(g, f"{demo}.github_branch.main", f"{other}.github_repository.repository")
+
+
+def _looping_module_doc() -> dict[str, Any]:
+    """Module a's input `name` is fed by a's own output, which reads `name`: a loop Terraform refuses,
+    through variables and outputs only."""
+    module = _module_app("name")
+    module["outputs"]["echo"] = {"expression": {"references": ["var.name"]}}
+    call = _call(module, "module.a.echo")
+    return {
+        "format_version": "1.2",
+        "resource_changes": [_change("module.a.null_resource.x")],
+        "configuration": {"root_module": {"module_calls": {"a": call}}},
+    }
+
+
+def test_wiring_that_loops_still_gives_exact_reachability() -> None:
+    doc = _looping_module_doc()
+    full = graph_of_doc(doc, FULL)
+    assert full.cycles()  # module.a.var.name -> module.a.output.echo -> module.a.var.name
+    resources = graph_of_doc(doc, RESOURCES)
+    assert_same_reachability(full, resources)
+    assert resources.cycles() == []  # no resource takes part in the loop
+
+
+def test_module_called_many_times_gets_resource_edges_per_call() -> None:
+    doc = {
+        "format_version": "1.2",
+        "resource_changes": [_change(f"module.{m}.null_resource.x") for m in "abc"],
+        "configuration": {
+            "root_module": {
+                "variables": {"va": {}, "vb": {}},
+                "module_calls": {
+                    "a": _call(_module_app("name"), "var.va"),
+                    "b": _call(_module_app("name"), "module.a.id"),
+                    "c": _call(_module_app("name"), "module.b.id"),
+                },
+            }
+        },
+    }
+    g = graph_of_doc(doc, RESOURCES)
+    assert list(g.edges()) == [
+        ("module.b.null_resource.x", "module.a.null_resource.x"),
+        ("module.c.null_resource.x", "module.b.null_resource.x"),
+    ]
+    assert g.blast_radius("module.a.null_resource.x") == (
+        "module.b.null_resource.x",
+        "module.c.null_resource.x",
+    )
+    assert_same_reachability(graph_of_doc(doc, FULL), g)

@@ -12,6 +12,7 @@ from types import ModuleType
 import orjson
 
 from tests.conftest import REPO, need_shared
+from tfoidc.analysis.graph import FULL
 from tfoidc.analysis.graph_build import build_graph
 from tfoidc.plan.parse import load_plan
 
@@ -45,7 +46,7 @@ def test_nested_plan_is_a_valid_plan_with_distinct_instances_and_cross_module_ed
     base_actions = sorted(c["change"]["actions"] for c in base_doc["resource_changes"])
     assert sorted(list(rc.actions) for rc in plan.resource_changes) == sorted(base_actions * 3)
 
-    graph = build_graph(plan)
+    graph = build_graph(plan, detail=FULL)
     assert graph.inferred is False and graph.cycles() == []
     # Inside each copy the base plan's own edges hold, per copy...
     for stack in ("stack_0000", "stack_0002"):
@@ -63,6 +64,14 @@ def test_nested_plan_is_a_valid_plan_with_distinct_instances_and_cross_module_ed
     )
     assert "module.stack_0002.aws_security_group.lambda_sg" in graph.blast_radius(
         "module.stack_0000.aws_iam_role.lambda_role"
+    )
+    # The resource-level graph every stage reads folds that wiring into resource edges.
+    resources = build_graph(plan)
+    assert set(resources.nodes) == set(addresses)
+    for node in resources.nodes:
+        assert set(resources.succ[node]) == graph.resource_neighbours(node)
+    assert resources.blast_radius("module.stack_0000.aws_iam_role.lambda_role") == graph.blast_radius(
+        "module.stack_0000.aws_iam_role.lambda_role", kinds=("resource",)
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import PLANS, need_shared
+from tfoidc.analysis.graph import RESOURCES, GraphDetail
 from tfoidc.analysis.model import Analysis
 from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
@@ -31,13 +32,20 @@ def load_fixture(relative: str) -> dict[str, Any]:
     return json.loads(data)
 
 
-def analysis_of(doc: dict[str, Any], environment: str | None, config: Config | None = None) -> Analysis:
+def analysis_of(
+    doc: dict[str, Any],
+    environment: str | None,
+    config: Config | None = None,
+    graph_detail: GraphDetail = RESOURCES,
+) -> Analysis:
     plan = parse_plan(json.dumps(doc).encode(), source=environment or "plan")
-    return analyze(plan, config or Config(), environment=environment, today=TODAY)
+    return analyze(plan, config or Config(), environment=environment, today=TODAY, graph_detail=graph_detail)
 
 
-def analysis_of_fixture(relative: str, environment: str | None) -> Analysis:
-    return analysis_of(load_fixture(relative), environment)
+def analysis_of_fixture(
+    relative: str, environment: str | None, graph_detail: GraphDetail = RESOURCES
+) -> Analysis:
+    return analysis_of(load_fixture(relative), environment, graph_detail=graph_detail)
 
 
 def _change(doc: dict[str, Any], address: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import jsonschema
 import pytest
 
 from tests.report.plans import analysis_of, analysis_of_fixture, review_mix_plan
+from tfoidc.analysis.graph import FULL
 from tfoidc.analysis.model import Analysis
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.render import render, write_reports
@@ -274,8 +275,20 @@ def _embedded_data(html: str) -> dict[str, Any]:
     return parsed
 
 
-def test_html_report_leaves_the_wiring_out_of_a_graph_too_large_to_draw() -> None:
+def test_html_report_of_the_resource_level_graph_offers_no_wiring() -> None:
     mix = analysis_of(review_mix_plan(), "staging")
+    assert {a.get("kind") for a in mix.graph.nodes.values()} == {"resource"}
+    html = render(mix, "html")
+    data = _embedded_data(html)
+    assert sorted(n["id"] for n in data["nodes"]) == sorted(mix.graph.nodes)
+    assert data["edges"] == [] and data["resource_edges"] == [list(e) for e in mix.graph.edges()]
+    assert 'id="show-wiring"' not in html and "--graph full" in html
+    full = analysis_of(review_mix_plan(), "staging", graph_detail=FULL)
+    assert _embedded_data(render(full, "html"))["resource_edges"] == data["resource_edges"]
+
+
+def test_html_report_leaves_the_wiring_out_of_a_graph_too_large_to_draw() -> None:
+    mix = analysis_of(review_mix_plan(), "staging", graph_detail=FULL)
     resources = [n for n, a in mix.graph.nodes.items() if a.get("kind") == "resource"]
     wiring = len(mix.graph.nodes) - len(resources)
     assert wiring > 0  # the fixture has variables/outputs/modules to leave out

@@ -19,6 +19,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.report.plans import analysis_of, analysis_of_fixture, many_changes_plan
+from tfoidc.analysis.graph import FULL
 from tfoidc.report.render import render
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,7 +41,7 @@ if not CHROMIUM.exists():
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("html") / "report.html"
-    path.write_text(render(analysis_of_fixture(FIXTURE, "staging"), "html"), encoding="utf-8")
+    path.write_text(render(analysis_of_fixture(FIXTURE, "staging", FULL), "html"), encoding="utf-8")
     return path
 
 
@@ -164,7 +165,7 @@ def test_readme_screenshot(browser: Any, tmp_path: Path) -> None:
     """The README's picture of the HTML report: a node clicked, details shown. Regenerated into
     docs/images/report.png with TFOIDC_UPDATE_GOLDEN=1; always written to test-artifacts/."""
     path = tmp_path / "report.html"
-    path.write_text(render(analysis_of_fixture(FIXTURE, "staging"), "html"), encoding="utf-8")
+    path.write_text(render(analysis_of_fixture(FIXTURE, "staging", FULL), "html"), encoding="utf-8")
     context = browser.new_context(viewport={"width": 1200, "height": 900}, device_scale_factor=1)
     try:
         page = context.new_page()

@@ -3,6 +3,7 @@ and `tfoidc.json` holds, and reading it back to re-render reports without the pl
 
 `SCHEMA_VERSION` changes on any incompatible change (see docs/analysis-json.md). The contract carries no
 attribute values, so a re-rendered report has no attribute diffs; everything else round-trips.
+Documents of an earlier major version this tfoidc still reads are listed in `READS_MAJORS`.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ from importlib import resources
 from typing import Any, TypeGuard
 
 from tfoidc.analysis.drift import DriftReport
-from tfoidc.analysis.graph import PlanGraph
+from tfoidc.analysis.graph import FULL, RESOURCES, PlanGraph
 from tfoidc.analysis.model import Analysis
 from tfoidc.cost.model import CostComponent, CostEstimate, NotPriced, ResourceCost
 from tfoidc.errors import InputError
 from tfoidc.guardrails.model import Finding, Severity
 from tfoidc.plan.model import Action, Plan, ResourceChange
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
+# 2.0: the graph is resource-level unless `--graph full` (graph.detail says which); 1.x graphs are
+# full graphs and read back as such.
+READS_MAJORS = ("1", "2")
 
 
 @cache
@@ -72,6 +76,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
 
 def graph_to_dict(graph: PlanGraph) -> dict[str, Any]:
     return {
+        "detail": graph.detail,
         "nodes": [{"id": n, **attrs} for n, attrs in graph.nodes.items()],
         "edges": [[a, b] for a, b in graph.edges()],
         "inferred": graph.inferred,
@@ -155,10 +160,10 @@ def is_analysis_document(doc: object) -> TypeGuard[dict[str, Any]]:
 
 def analysis_from_dict(doc: dict[str, Any], *, source: str = "tfoidc.json") -> Analysis:
     version = str(doc.get("schema_version", ""))
-    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+    if version.split(".")[0] not in READS_MAJORS:
         raise InputError(
             f"{source}: analysis schema version {version or '(none)'} is not supported "
-            f"(this tfoidc reads {SCHEMA_VERSION.split('.')[0]}.x)"
+            f"(this tfoidc reads {' and '.join(m + '.x' for m in READS_MAJORS)})"
         )
     try:
         return _analysis_from(doc)
@@ -218,7 +223,9 @@ def _graph_from(g: dict[str, Any]) -> PlanGraph:
             if end not in nodes:
                 nodes[end], succ[end], pred[end] = {}, {}, {}
         succ[a][b] = pred[b][a] = {}
-    return PlanGraph(nodes, succ, pred, inferred=bool(g.get("inferred")))
+    # 1.x documents carry no `detail`: their graphs are full graphs.
+    detail = RESOURCES if g.get("detail") == RESOURCES else FULL
+    return PlanGraph(nodes, succ, pred, inferred=bool(g.get("inferred")), detail=detail)
 
 
 def _finding_from(f: dict[str, Any]) -> Finding:

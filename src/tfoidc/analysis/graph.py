@@ -2,14 +2,21 @@
 
 Edges point from a dependent to what it depends on: `(a, b)` means *a depends on b*.
 
-Node ids: resource instances by their address (a deposed object as "<address> (deposed <key>)")
-(a configured resource with no planned instance, e.g. `count = 0`, has no node); module calls as
-"module.a" / "module.a.module.b" (no instance keys); outputs as "output.x" (root) and
-"module.a.output.x"; variables as "var.x" and "module.a.var.x". Every node carries `kind`
-(resource | module | output | variable), `type`, `action`, `mode` and `module`.
+Two levels of detail (`PlanGraph.detail`):
 
-A module node stands for the module as a whole: it depends on everything directly inside it, so
-`depends_on = [module.a]` makes a dependent of every resource in module.a.
+- `"resources"` (what the analysis, the guardrails and every report read): the nodes are the resource
+  instances, and `(a, b)` is an edge when a reaches b through references, input variables, outputs
+  and module calls with no other resource in between. A dependency through a module's wiring is one
+  edge, so reachability between resources is the same as in the full graph.
+- `"full"` (`tfoidc analyze --graph full`): the configuration's wiring as nodes as well, module calls
+  as "module.a" / "module.a.module.b" (no instance keys), outputs as "output.x" (root) and
+  "module.a.output.x", variables as "var.x" and "module.a.var.x". A module node stands for the module
+  as a whole: it depends on everything directly inside it, so `depends_on = [module.a]` makes a
+  dependent of every resource in module.a. At 10k resources this is ~18 nodes per resource.
+
+Resource instances are identified by their address (a deposed object as "<address> (deposed <key>)");
+a configured resource with no planned instance, e.g. `count = 0`, has no node. Every node carries
+`kind` (resource | module | output | variable), `type`, `action`, `mode` and `module`.
 
 The graph is built in networkx's own adjacency layout and `PlanGraph.graph` wraps it in an
 `nx.DiGraph` without copying, the first time a networkx query needs it: importing networkx is a
@@ -21,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from tfoidc.plan.addresses import strip_instance_keys
 from tfoidc.plan.model import Action
@@ -30,6 +37,10 @@ if TYPE_CHECKING:
     import networkx as nx
 
 RESOURCE, MODULE, OUTPUT, VARIABLE = "resource", "module", "output", "variable"
+GraphDetail = Literal["resources", "full"]
+RESOURCES: GraphDetail = "resources"
+FULL: GraphDetail = "full"
+GRAPH_DETAILS: tuple[GraphDetail, ...] = (RESOURCES, FULL)
 CHANGED_ACTIONS = frozenset(a.value for a in Action if a.is_change)
 
 
@@ -45,6 +56,7 @@ class PlanGraph:
     inferred: bool = False  # True when `configuration` was absent and edges were guessed
     notes: list[str] = field(default_factory=list)
     orphans: list[tuple[str, str]] = field(default_factory=list)  # (node, reference resolving to nothing)
+    detail: GraphDetail = FULL  # RESOURCES: resource nodes only, dependencies through wiring folded in
     _cycles: list[list[str]] | None = field(default=None, repr=False)
 
     @cached_property
@@ -61,6 +73,15 @@ class PlanGraph:
 
     def __contains__(self, node: object) -> bool:
         return node in self.nodes
+
+    @cached_property
+    def _resource_level(self) -> PlanGraph:
+        return _collapse(self)
+
+    def resource_graph(self) -> PlanGraph:
+        """This graph at resource level: itself when it is, else the wiring folded into
+        resource-to-resource edges (computed once)."""
+        return self if self.detail == RESOURCES else self._resource_level
 
     def successors(self, node: str) -> list[str]:
         """What `node` depends on."""
@@ -129,6 +150,27 @@ class PlanGraph:
         ]
 
 
+def _collapse(full: PlanGraph) -> PlanGraph:
+    """The resource nodes of `full`, with an edge to every resource each reaches through
+    non-resource nodes only."""
+    nodes = {n: attrs for n, attrs in full.nodes.items() if attrs.get("kind") == RESOURCE}
+    succ: Adjacency = {n: {} for n in nodes}
+    pred: Adjacency = {n: {} for n in nodes}
+    for node in nodes:
+        out = succ[node]
+        for target in sorted(full.resource_neighbours(node)):
+            out[target] = pred[target][node] = {}
+    return PlanGraph(
+        nodes,
+        succ,
+        pred,
+        inferred=full.inferred,
+        notes=list(full.notes),
+        orphans=list(full.orphans),
+        detail=RESOURCES,
+    )
+
+
 def _cycles_possible(succ: Adjacency, pred: Adjacency) -> bool:
     """False when the graph is certainly acyclic (Kahn's algorithm on the adjacency dicts): a valid
     plan is, and proving it here spares importing networkx for the components."""
@@ -152,6 +194,7 @@ def _find_cycles(graph: nx.DiGraph) -> list[list[str]]:
     found = []
     for component in nx.strongly_connected_components(graph):
         if len(component) > 1 or graph.has_edge(*(next(iter(component)),) * 2):
-            edges = nx.find_cycle(graph.subgraph(component))
-            found.append([a for a, _ in edges])
+            cycle = [a for a, _ in nx.find_cycle(graph.subgraph(component))]
+            start = cycle.index(min(cycle))  # the same rotation whatever the set order
+            found.append(cycle[start:] + cycle[:start])
     return sorted(found)

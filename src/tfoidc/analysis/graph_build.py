@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import orjson
 
-from tfoidc.analysis.graph import MODULE, OUTPUT, RESOURCE, VARIABLE, Adjacency, Attributes, PlanGraph
+from tfoidc.analysis.graph import (
+    FULL,
+    MODULE,
+    OUTPUT,
+    RESOURCE,
+    RESOURCES,
+    VARIABLE,
+    Adjacency,
+    Attributes,
+    GraphDetail,
+    PlanGraph,
+)
 from tfoidc.plan.addresses import strip_instance_keys
 from tfoidc.plan.memory import cyclic_gc_paused
 from tfoidc.plan.model import Plan, ResourceChange
@@ -31,15 +42,30 @@ _MIN_INFERRED_ID = 8
 _FOUND, _NO_EDGE, _LOCAL, _ORPHAN = range(4)  # how a reference resolved
 
 
-def build_graph(plan: Plan) -> PlanGraph:
+def build_graph(plan: Plan, *, detail: GraphDetail = RESOURCES) -> PlanGraph:
+    """The plan's dependency graph: resources only (`detail="resources"`, what every stage and report
+    reads), or with the configuration's variables, outputs and module calls as nodes (`"full"`)."""
     with cyclic_gc_paused():
-        return _build_graph(plan)
+        if detail == FULL:
+            return _build_graph(plan, _Builder(plan), FULL)
+        if _root_module(plan) is None:
+            # Inferred edges run from module nodes to resources only: collapsing them is cheap.
+            return _build_graph(plan, _Builder(plan), FULL).resource_graph()
+        try:
+            return _build_graph(plan, _ResourceBuilder(plan), RESOURCES)
+        except _WiringCycle:  # an invalid configuration: exact reachability through the full graph
+            return _build_graph(plan, _Builder(plan), FULL).resource_graph()
 
 
-def _build_graph(plan: Plan) -> PlanGraph:
-    builder = _Builder(plan)
-    if plan.configuration and isinstance(plan.configuration.get("root_module"), dict):
-        builder.from_configuration(plan.configuration["root_module"])
+def _root_module(plan: Plan) -> dict[str, Any] | None:
+    root = (plan.configuration or {}).get("root_module")
+    return root if isinstance(root, dict) else None
+
+
+def _build_graph(plan: Plan, builder: _Builder, detail: GraphDetail) -> PlanGraph:
+    root = _root_module(plan)
+    if root is not None:
+        builder.from_configuration(root)
         notes = []
     else:
         builder.inferred_edges(plan)
@@ -48,7 +74,9 @@ def _build_graph(plan: Plan) -> PlanGraph:
             "and matching ids, and may be incomplete"
         ]
     g = builder.g
-    result = PlanGraph(g.nodes, g.succ, g.pred, inferred=not plan.has_configuration, notes=notes)
+    result = PlanGraph(
+        g.nodes, g.succ, g.pred, inferred=not plan.has_configuration, notes=notes, detail=detail
+    )
     result.orphans = sorted(builder.orphans)
     if builder.local_references:
         result.notes.append(
@@ -113,6 +141,21 @@ class _Shape:
     calls: list[_CallShape]
     names: set[str]  # what a reference inside the module can name: var.x, aws_x.y, module.m[.output.o]
     resolved: dict[str, tuple[str | None, int]] = field(default_factory=dict)  # ref -> (relative target, how)
+    reach: dict[str, _Reach] = field(default_factory=dict)  # what its wiring reaches (resource level)
+    ref_reach: dict[str, _Reach] = field(default_factory=dict)  # what each reference reaches
+    unresolved: tuple[int, list[tuple[str, str]]] | None = None  # (local refs, orphan (source, ref)s)
+
+    @cached_property
+    def resource_addresses(self) -> frozenset[str]:
+        return frozenset(address for address, _ in self.resources)
+
+    @cached_property
+    def output_refs(self) -> dict[str, list[str]]:
+        return dict(self.outputs)
+
+    @cached_property
+    def call_by_name(self) -> dict[str, _CallShape]:
+        return {call.name: call for call in self.calls}
 
 
 @dataclass
@@ -122,6 +165,11 @@ class _CallShape:
     module: _Shape
     inputs: list[tuple[str, list[str]]]  # (variable, references)
     holds: list[str]  # count / for_each / depends_on references: they hold back the whole module
+    input_reach: dict[str, _Reach] = field(default_factory=dict)  # input variable -> what it reaches
+
+    @cached_property
+    def input_refs(self) -> dict[str, list[str]]:
+        return dict(self.inputs)
 
 
 class _Builder:
@@ -158,7 +206,9 @@ class _Builder:
             },
         )
         if rc.deposed is None:  # nothing depends on a deposed object: it only waits to be destroyed
-            self.instances[rc.config_address][rc.module_address].append(node)
+            address = rc.address
+            config_address = strip_instance_keys(address) if "[" in address else address
+            self.instances[config_address][rc.module_address].append(node)
             self.module_of[node] = rc.module_address
 
     def _add_planned_value(self, resource: dict[str, Any]) -> None:
@@ -424,6 +474,324 @@ class _Builder:
                             self.g.add_edge(rc.address, target)
 
 
+# --- the resource-level graph -------------------------------------------------------------------
+
+
+class _WiringCycle(Exception):
+    """The configuration's variables, outputs and module calls loop back on themselves (Terraform
+    refuses such a configuration): the graph is then collapsed from the full graph instead."""
+
+
+_NOTHING: frozenset[Any] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """The resources a variable, output or module call leads to, relative to its module: configured
+    resources (`local`), planned instances named by references the configuration does not declare
+    (`fallback`: each a tuple of candidate ids, the first that exists wins), and the module's own
+    input variables it leads out through (`escapes`: resolved by each call of the module)."""
+
+    local: frozenset[str] = _NOTHING
+    fallback: frozenset[tuple[str, ...]] = _NOTHING
+    escapes: frozenset[str] = _NOTHING
+
+
+_NO_REACH = _Reach()
+
+
+def _union(reaches: list[_Reach]) -> _Reach:
+    if len(reaches) == 1:
+        return reaches[0]
+    local: set[str] = set()
+    fallback: set[tuple[str, ...]] = set()
+    escapes: set[str] = set()
+    for reach in reaches:
+        local |= reach.local
+        fallback |= reach.fallback
+        escapes |= reach.escapes
+    if not (local or fallback or escapes):
+        return _NO_REACH
+    return _Reach(frozenset(local), frozenset(fallback), frozenset(escapes))
+
+
+@dataclass(eq=False)
+class _Placed:
+    """A module of the configuration at its place (prefix without instance keys) in the tree."""
+
+    shape: _Shape
+    prefix: str  # "" for the root, else "module.a." / "module.a.module.b."
+    parent: _Placed | None
+    call: _CallShape | None  # the call in the parent module that places it
+
+
+class _ResourceBuilder(_Builder):
+    """The resource-level graph: an edge a -> b for every resource b that resource a reaches through
+    references, variables, outputs and module calls, with no other resource between them (exactly the
+    full graph's resource-to-resource reachability, `PlanGraph.resource_neighbours`).
+
+    The wiring is never laid out node by node: what each variable, output and module call of a module
+    reaches is worked out once per distinct module content (`_Reach`, relative to the module), and a
+    variable's way out through its call once per placed module (`_escape`)."""
+
+    def from_configuration(self, root: dict[str, Any]) -> None:
+        placed: list[_Placed] = []
+        self._place(self._read_shape(root), "", None, None, placed)  # the root is never shared
+        self._placed_at = {p.prefix: p for p in placed}
+        self._escaped: dict[tuple[str, str], list[str]] = {}
+        self._held: dict[str, list[str]] = {}
+        self._in_progress: set[tuple[int, str]] = set()
+        edges: dict[str, set[str]] = {}
+        for p in placed:
+            self._note_unresolved(p)
+            for address, refs in p.shape.resources:
+                self._resource_edges_at(p, address, refs, edges)
+        if any(p.call is not None and p.call.holds for p in placed):
+            self._hold_edges(edges)
+        add_edge = self.g.add_edge
+        for source, targets in edges.items():
+            for target in sorted(targets):
+                add_edge(source, target)
+
+    def _place(
+        self,
+        shape: _Shape,
+        prefix: str,
+        parent: _Placed | None,
+        call: _CallShape | None,
+        placed: list[_Placed],
+    ) -> None:
+        here = _Placed(shape, prefix, parent, call)
+        placed.append(here)
+        for child in shape.calls:
+            self._place(child.module, f"{prefix}module.{child.name}.", here, child, placed)
+
+    def _note_unresolved(self, p: _Placed) -> None:
+        """Count references through locals and record orphans, as the full graph does for every
+        reference of every placed module."""
+        shape = p.shape
+        if shape.unresolved is None:
+            items = [(address, refs) for address, refs in shape.resources]
+            for call in shape.calls:
+                items.extend((f"module.{call.name}.var.{v}", refs) for v, refs in call.inputs if refs)
+                items.append((f"module.{call.name}", call.holds))
+            items.extend((f"output.{name}", refs) for name, refs in shape.outputs)
+            locals_, orphans = 0, []
+            for source, refs in items:
+                for ref in refs:
+                    status = self._resolved(shape, ref)[1]
+                    if status == _LOCAL:
+                        locals_ += 1
+                    elif status == _ORPHAN:
+                        orphans.append((source, ref))
+            shape.unresolved = (locals_, orphans)
+        locals_, orphans = shape.unresolved
+        self.local_references += locals_
+        for source, ref in orphans:
+            if self._fallback(_candidates(ref), p.prefix) is None:
+                self.orphans.add((p.prefix + source, ref))
+
+    def _resource_edges_at(
+        self, p: _Placed, address: str, refs: list[str], edges: dict[str, set[str]]
+    ) -> None:
+        by_module = self.instances.get(p.prefix + address)
+        if not by_module:
+            return
+        shape, prefix = p.shape, p.prefix
+        direct: list[str] = []  # resources named by the reference itself: same module instance first
+        through: list[str] = []  # resources reached through variables, outputs and module calls
+        for ref in refs:
+            target, status = self._resolved(shape, ref)
+            if target is None:
+                if status == _ORPHAN:
+                    node = self._fallback(_candidates(ref), prefix)
+                    if node is not None:
+                        direct.append(node)
+            elif target in shape.resource_addresses:
+                direct.append(prefix + target)
+            else:
+                through.extend(self._expand(self._wiring_reach(shape, target), p))
+        for module_instance, sources in by_module.items():
+            for source in sources:
+                found = edges.get(source)
+                if found is None:
+                    found = edges[source] = set()
+                for dependency in direct:
+                    found.update(self._instances_of(dependency, module_instance))
+                found.update(through)
+                found.discard(source)
+
+    def _hold_edges(self, edges: dict[str, set[str]]) -> None:
+        """count / for_each / depends_on of a module call hold back every resource under it."""
+        holding: dict[str, list[_Placed]] = {}
+        for node, attrs in self.g.nodes.items():
+            module = strip_instance_keys(attrs.get("module") or "")
+            if not module:
+                continue
+            calls = holding.get(module)
+            if calls is None:
+                calls = holding[module] = self._holding_calls(module)
+            for p in calls:
+                targets = self._held_targets(p)
+                if targets:
+                    found = edges.get(node)
+                    if found is None:
+                        found = edges[node] = set()
+                    found.update(targets)
+                    found.discard(node)
+
+    def _holding_calls(self, module: str) -> list[_Placed]:
+        """The placed modules on the path to `module` ("module.a.module.b") whose call holds."""
+        parts = module.split(".")
+        found = []
+        for end in range(2, len(parts) + 1, 2):
+            p = self._placed_at.get(".".join(parts[:end]) + ".")
+            if p is not None and p.call is not None and p.call.holds:
+                found.append(p)
+        return found
+
+    def _held_targets(self, p: _Placed) -> list[str]:
+        held = self._held.get(p.prefix)
+        if held is None:
+            assert p.parent is not None and p.call is not None
+            parent = p.parent
+            held = self._held[p.prefix] = self._expand(self._refs_reach(parent.shape, p.call.holds), parent)
+        return held
+
+    # --- what a module's wiring reaches, once per module content -------------------------------
+
+    def _resolved(self, shape: _Shape, ref: str) -> tuple[str | None, int]:
+        resolved = shape.resolved.get(ref)
+        if resolved is None:
+            resolved = shape.resolved[ref] = _lookup(ref, shape.names)
+        return resolved
+
+    def _ref_reach(self, shape: _Shape, ref: str) -> _Reach:
+        found = shape.ref_reach.get(ref)
+        if found is None:
+            target, status = self._resolved(shape, ref)
+            if target is None:
+                candidates = _candidates(ref) if status == _ORPHAN else []
+                found = _Reach(fallback=frozenset({tuple(candidates)})) if candidates else _NO_REACH
+            elif target in shape.resource_addresses:
+                found = _Reach(local=frozenset({target}))
+            else:
+                found = self._wiring_reach(shape, target)
+            shape.ref_reach[ref] = found
+        return found
+
+    def _refs_reach(self, shape: _Shape, refs: Iterable[str]) -> _Reach:
+        return _union([self._ref_reach(shape, ref) for ref in refs])
+
+    def _computing(self, shape: _Shape, key: str) -> None:
+        mark = (id(shape), key)
+        if mark in self._in_progress:
+            raise _WiringCycle(key)
+        self._in_progress.add(mark)
+
+    def _computed(self, shape: _Shape, key: str, reach: _Reach) -> _Reach:
+        self._in_progress.discard((id(shape), key))
+        shape.reach[key] = reach
+        return reach
+
+    def _wiring_reach(self, shape: _Shape, target: str) -> _Reach:
+        """`target`: var.x, module.c or module.c.output.o, relative to `shape`."""
+        found = shape.reach.get(target)
+        if found is not None:
+            return found
+        if target.startswith("var."):
+            return self._computed(shape, target, _Reach(escapes=frozenset({target[4:]})))
+        self._computing(shape, target)
+        parts = target.split(".", 3)
+        call = shape.call_by_name[parts[1]]
+        inside = (
+            self._output_reach(call.module, parts[3]) if len(parts) == 4 else self._whole_reach(call.module)
+        )
+        return self._computed(shape, target, self._lift(shape, call, inside))
+
+    def _output_reach(self, shape: _Shape, name: str) -> _Reach:
+        key = "\0output\0" + name
+        found = shape.reach.get(key)
+        if found is None:
+            self._computing(shape, key)
+            found = self._computed(shape, key, self._refs_reach(shape, shape.output_refs.get(name, ())))
+        return found
+
+    def _whole_reach(self, shape: _Shape) -> _Reach:
+        """A module as a whole: every resource in it and in the modules it calls, and what its
+        outputs reach."""
+        found = shape.reach.get("\0whole")
+        if found is None:
+            self._computing(shape, "\0whole")
+            reaches = [_Reach(local=shape.resource_addresses)]
+            reaches.extend(self._output_reach(shape, name) for name, _ in shape.outputs)
+            reaches.extend(self._lift(shape, call, self._whole_reach(call.module)) for call in shape.calls)
+            found = self._computed(shape, "\0whole", _union(reaches))
+        return found
+
+    def _input_reach(self, shape: _Shape, call: _CallShape, variable: str) -> _Reach:
+        found = call.input_reach.get(variable)
+        if found is None:
+            key = f"\0input\0{call.name}\0{variable}"
+            self._computing(shape, key)
+            refs = call.input_refs.get(variable, ())
+            found = self._ref_reach(shape, refs[0]) if len(refs) == 1 else self._refs_reach(shape, refs)
+            self._in_progress.discard((id(shape), key))
+            call.input_reach[variable] = found
+        return found
+
+    def _lift(self, shape: _Shape, call: _CallShape, reach: _Reach) -> _Reach:
+        """A reach relative to `call`'s module, seen from the calling module `shape`."""
+        if reach is _NO_REACH:
+            return _NO_REACH
+        inside = f"module.{call.name}."
+        lifted = _Reach(
+            frozenset(inside + address for address in reach.local),
+            frozenset(tuple(inside + c for c in candidates) for candidates in reach.fallback),
+        )
+        if not reach.escapes:
+            return lifted
+        return _union([lifted, *(self._input_reach(shape, call, v) for v in reach.escapes)])
+
+    # --- laid out under a placed module ----------------------------------------------------------
+
+    def _expand(self, reach: _Reach, p: _Placed) -> list[str]:
+        """The resource instances `reach` stands for in the placed module `p`."""
+        if reach is _NO_REACH:
+            return []
+        prefix = p.prefix
+        found: list[str] = []
+        for address in reach.local:
+            found.extend(self._instances_of(prefix + address))
+        for candidates in reach.fallback:
+            node = self._fallback(candidates, prefix)
+            if node is not None:
+                found.extend(self._instances_of(node))
+        for variable in reach.escapes:
+            found.extend(self._escape(p, variable))
+        return found
+
+    def _escape(self, p: _Placed, variable: str) -> list[str]:
+        """What `var.<variable>` of the placed module reaches through its call's input (nothing for
+        the root module's variables, which the caller of Terraform sets)."""
+        if p.parent is None or p.call is None:
+            return []
+        key = (p.prefix, variable)
+        found = self._escaped.get(key)
+        if found is None:
+            reach = self._input_reach(p.parent.shape, p.call, variable)
+            found = self._escaped[key] = self._expand(reach, p.parent)
+        return found
+
+    def _fallback(self, candidates: Iterable[str], prefix: str) -> str | None:
+        """A planned resource instance a reference names without the configuration declaring it."""
+        nodes = self.g.nodes
+        for candidate in candidates:
+            if prefix + candidate in nodes:
+                return prefix + candidate
+        return None
+
+
 def _module_address(address: str) -> str:
     """ "module.a[0].module.b.aws_x.y[1]" -> "module.a[0].module.b" (keys may contain dots)."""
     parts: list[str] = []
@@ -539,6 +907,8 @@ _MODULE_REF = re.compile(r"^module\.([^.\[]+)")
 def _dedupe_module_refs(refs: list[str]) -> list[str]:
     """Drop a bare `module.x` when `module.x.<output>` is also referenced: Terraform lists both,
     and the output is the precise dependency."""
+    if len(refs) < 2:
+        return list(refs)
     if not any(r.startswith("module.") for r in refs):
         return list(dict.fromkeys(refs))
     with_output = {m.group(1) for r in refs if (m := _MODULE_REF.match(r)) and _has_output_part(r)}

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Protocol
 
 from tfoidc.analysis.drift import detect_drift
+from tfoidc.analysis.graph import RESOURCES, GraphDetail
 from tfoidc.analysis.graph_build import build_graph
 from tfoidc.analysis.model import Analysis
 from tfoidc.cost.catalog import Catalog, load_catalog
@@ -37,11 +38,16 @@ def analyze(
     environment: str | None = None,
     catalog: Catalog | None = None,
     today: date | None = None,
+    graph_detail: GraphDetail = RESOURCES,
 ) -> Analysis:
-    """Run every analysis stage on one plan. Cost runs before guardrails so budget rules can read it."""
-    graph = build_graph(plan)
+    """Run every analysis stage on one plan. Cost runs before guardrails so budget rules can read it.
+    `graph_detail="full"` keeps the configuration's wiring in the graph for the output; the stages
+    read the resource-level graph either way, so findings do not depend on it."""
+    graph = build_graph(plan, detail=graph_detail)
     cost = estimate(plan, catalog=catalog or load_catalog(), config=config.cost)
-    findings = evaluate(plan, graph, config.guardrails, environment=environment, cost=cost, today=today)
+    findings = evaluate(
+        plan, graph.resource_graph(), config.guardrails, environment=environment, cost=cost, today=today
+    )
     return Analysis(
         plan=plan,
         graph=graph,

@@ -10,6 +10,7 @@ import orjson
 from rich.table import Table
 
 from tfoidc.analysis.contract import analysis_to_dict
+from tfoidc.analysis.graph import GRAPH_DETAILS, RESOURCES, GraphDetail
 from tfoidc.analysis.model import Analysis
 from tfoidc.analysis.run import analyze as run_analysis
 from tfoidc.cli.console import stdout
@@ -49,6 +50,16 @@ _BLAST_LINES = 20
     help="Exit 3 when unwaived findings reach this severity: block, warn, or never "
     "[default: guardrails.fail_on in tfoidc.toml, else block].",
 )
+@click.option(
+    "--graph",
+    "graph_detail",
+    type=click.Choice(GRAPH_DETAILS),
+    default=RESOURCES,
+    show_default=True,
+    help="Dependency graph detail: resources (dependencies through variables, outputs and module calls "
+    "folded into resource-to-resource edges) or full (those as nodes too, ~18 per resource in a large "
+    "plan).",
+)
 @click.pass_context
 def analyze_command(
     ctx: click.Context,
@@ -57,6 +68,7 @@ def analyze_command(
     output: Path | None,
     environment: str | None,
     fail_on: FailOn | None,
+    graph_detail: GraphDetail,
 ) -> None:
     """Analyse a `terraform show -json` plan file: changes, dependency graph, and the later stages.
 
@@ -72,7 +84,7 @@ def analyze_command(
                 "its resource changes are incomplete and cannot be analysed",
                 hint="fix the errors `terraform plan` printed, then plan again",
             )
-        analysis = run_analysis(plan, config, environment=environment)
+        analysis = run_analysis(plan, config, environment=environment, graph_detail=graph_detail)
         if fmt == "text" and output is None:
             print_text(analysis)
         else:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tfoidc import __version__
-from tfoidc.analysis.graph import RESOURCE
+from tfoidc.analysis.graph import FULL, RESOURCE
 from tfoidc.analysis.model import Analysis
 from tfoidc.plan.model import Action
 from tfoidc.report.config import ReportConfig
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 def html_report(analysis: Analysis, config: ReportConfig) -> str:
     view = build_env_view(analysis, config, Limits(diffs=False, mermaid_max_nodes=0))
-    wiring_left_out = _wiring_left_out(analysis, config)
+    has_wiring = analysis.graph.detail == FULL
+    wiring_left_out = _wiring_left_out(analysis, config) if has_wiring else 0
     return (
         _environment()
         .get_template("report.html.j2")
@@ -39,7 +40,8 @@ def html_report(analysis: Analysis, config: ReportConfig) -> str:
             view=view,
             analysis=analysis,
             actions=[a.value for a in GROUP_ORDER],
-            data_json=graph_data_json(analysis, config, with_wiring=not wiring_left_out),
+            data_json=graph_data_json(analysis, config, with_wiring=has_wiring and not wiring_left_out),
+            has_wiring=has_wiring,
             wiring_left_out=wiring_left_out,
             wiring_max_nodes=config.html_wiring_max_nodes,
             css=_asset("report.css"),
