@@ -304,3 +304,36 @@ def test_a_constant_map_with_a_references_key_is_a_value_not_an_expression() -> 
     result = analyse(orjson.dumps(doc))
     assert isinstance(result, Analysis)
     assert not result.graph.graph.has_edge("aws_default_subnet.default", "aws_instance.ec2")
+
+
+def _module_called_twice(second_references: Any) -> dict[str, Any]:
+    module: dict[str, Any] = {
+        "resources": [
+            {"address": "null_resource.x", "expressions": {"triggers": {"references": ["var.name"]}}}
+        ],
+        "variables": {"name": {}},
+    }
+    other = json.loads(json.dumps(module))
+    other["resources"][0]["expressions"]["triggers"]["references"] = second_references
+    return {
+        "format_version": "1.2",
+        "configuration": {
+            "root_module": {
+                "module_calls": {
+                    "a": {"source": "./m", "module": module},
+                    "b": {"source": "./m", "module": other},
+                }
+            }
+        },
+    }
+
+
+def test_a_module_called_twice_is_checked_by_content_each_copy_that_differs_is_checked() -> None:
+    # The same content twice is checked once; a copy that differs in one place is checked itself.
+    assert parse_plan(orjson.dumps(_module_called_twice(["var.name"]))).configuration is not None
+    with pytest.raises(InputError) as caught:
+        parse_plan(orjson.dumps(_module_called_twice([3])), source="p.json")
+    assert caught.value.message == (
+        "p.json: plan configuration.root_module.module_calls.b.module.resources[0].expressions.triggers"
+        ".references is not a list of strings"
+    )

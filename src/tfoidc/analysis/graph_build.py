@@ -523,6 +523,8 @@ class _Placed:
     prefix: str  # "" for the root, else "module.a." / "module.a.module.b."
     parent: _Placed | None
     call: _CallShape | None  # the call in the parent module that places it
+    reached: dict[str, list[str]] = field(default_factory=dict)  # wiring target -> resource instances
+    escaped: dict[str, list[str]] = field(default_factory=dict)  # own variable -> resource instances
 
 
 class _ResourceBuilder(_Builder):
@@ -538,7 +540,6 @@ class _ResourceBuilder(_Builder):
         placed: list[_Placed] = []
         self._place(self._read_shape(root), "", None, None, placed)  # the root is never shared
         self._placed_at = {p.prefix: p for p in placed}
-        self._escaped: dict[tuple[str, str], list[str]] = {}
         self._held: dict[str, list[str]] = {}
         self._in_progress: set[tuple[int, str]] = set()
         edges: dict[str, set[str]] = {}
@@ -610,7 +611,10 @@ class _ResourceBuilder(_Builder):
             elif target in shape.resource_addresses:
                 direct.append(prefix + target)
             else:
-                through.extend(self._expand(self._wiring_reach(shape, target), p))
+                reached = p.reached.get(target)
+                if reached is None:
+                    reached = p.reached[target] = self._expand(self._wiring_reach(shape, target), p)
+                through.extend(reached)
         for module_instance, sources in by_module.items():
             for source in sources:
                 found = edges.get(source)
@@ -730,13 +734,12 @@ class _ResourceBuilder(_Builder):
         return found
 
     def _input_reach(self, shape: _Shape, call: _CallShape, variable: str) -> _Reach:
+        # No cycle mark of its own: a loop back to an input runs through a module output or a
+        # whole module, which are marked.
         found = call.input_reach.get(variable)
         if found is None:
-            key = f"\0input\0{call.name}\0{variable}"
-            self._computing(shape, key)
             refs = call.input_refs.get(variable, ())
             found = self._ref_reach(shape, refs[0]) if len(refs) == 1 else self._refs_reach(shape, refs)
-            self._in_progress.discard((id(shape), key))
             call.input_reach[variable] = found
         return found
 
@@ -756,9 +759,13 @@ class _ResourceBuilder(_Builder):
     # --- laid out under a placed module ----------------------------------------------------------
 
     def _expand(self, reach: _Reach, p: _Placed) -> list[str]:
-        """The resource instances `reach` stands for in the placed module `p`."""
+        """The resource instances `reach` stands for in the placed module `p` (do not change the
+        list: it may be a memo)."""
         if reach is _NO_REACH:
             return []
+        if not reach.local and not reach.fallback and len(reach.escapes) == 1:
+            for variable in reach.escapes:  # most module inputs pass one variable on
+                return self._escape(p, variable)
         prefix = p.prefix
         found: list[str] = []
         for address in reach.local:
@@ -774,13 +781,12 @@ class _ResourceBuilder(_Builder):
     def _escape(self, p: _Placed, variable: str) -> list[str]:
         """What `var.<variable>` of the placed module reaches through its call's input (nothing for
         the root module's variables, which the caller of Terraform sets)."""
-        if p.parent is None or p.call is None:
-            return []
-        key = (p.prefix, variable)
-        found = self._escaped.get(key)
+        found = p.escaped.get(variable)
         if found is None:
-            reach = self._input_reach(p.parent.shape, p.call, variable)
-            found = self._escaped[key] = self._expand(reach, p.parent)
+            found = []
+            if p.parent is not None and p.call is not None:
+                found = self._expand(self._input_reach(p.parent.shape, p.call, variable), p.parent)
+            p.escaped[variable] = found
         return found
 
     def _fallback(self, candidates: Iterable[str], prefix: str) -> str | None:

@@ -307,10 +307,10 @@ def _check_configuration(configuration: dict[str, Any]) -> None:
         _check_expressions(_object(provider, where).get("expressions"), f"{where}.expressions")
     root = configuration.get("root_module")
     if root is not None:
-        _check_module(root, "configuration.root_module")
+        _check_module(root, "configuration.root_module", set())
 
 
-def _check_module(module: Any, where: str) -> None:
+def _check_module(module: Any, where: str, checked: set[bytes]) -> None:
     # Paths are only formatted when something is wrong: this walk visits every expression of a
     # configuration (a third of a large plan), and formatting each path cost more than checking.
     module = _dict(module, where)
@@ -324,8 +324,9 @@ def _check_module(module: Any, where: str) -> None:
         if type(call) is not dict:
             raise InputError(f"plan {where}.module_calls.{name} is not an object")
         _check_block(call, f"{where}.module_calls.{name}")
-        if call.get("module") is not None:
-            _check_module(call["module"], f"{where}.module_calls.{name}.module")
+        child = call.get("module")
+        if child is not None and _first_of_its_content(child, checked):
+            _check_module(child, f"{where}.module_calls.{name}.module", checked)
     for name, output in _dict(module.get("outputs"), f"{where}.outputs").items():
         if type(output) is not dict:
             raise InputError(f"plan {where}.outputs.{name} is not an object")
@@ -337,6 +338,22 @@ def _check_module(module: Any, where: str) -> None:
     for name, variable in _dict(module.get("variables"), f"{where}.variables").items():
         if type(variable) is not dict:
             raise InputError(f"plan {where}.variables.{name} is not an object")
+
+
+def _first_of_its_content(module: Any, checked: set[bytes]) -> bool:
+    """False for a module configuration of the very same content as one already checked (the check
+    is a function of the content alone): a module called from many places is walked once. Content
+    orjson cannot write (nested too deeply, integers past 64 bits) is always walked."""
+    if orjson is None:
+        return True
+    try:
+        key = orjson.dumps(module)
+    except orjson.JSONEncodeError:
+        return True
+    if key in checked:
+        return False
+    checked.add(key)
+    return True
 
 
 def _check_block(block: dict[str, Any], where: str) -> None:
