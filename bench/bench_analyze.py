@@ -13,7 +13,10 @@ and peak RSS of:
   * json:  tfoidc analyze plan --format json   (parse, graph, cost, guardrails, drift, JSON)
   * md / html: tfoidc analyze plan --format md|html (the full report render)
 
-and prints a table with each run's time and memory as a ratio of the floor (and time of the bare parse).
+and prints a table with each run's wall time, CPU time (user + system) and memory as a ratio of the floor
+(and wall time of the bare parse), and the load average while it ran. CPU time is the steadier number
+on a shared machine: waiting for a core adds to wall time only. tfoidc runs from compiled bytecode, as an
+installed tfoidc does (the package is compiled first, whatever PYTHONDONTWRITEBYTECODE says).
 
     python bench/bench_analyze.py                 # 1k, 10k and 50k resource instances
     python bench/bench_analyze.py --sizes 10000   # one size
@@ -24,6 +27,7 @@ and prints a table with each run's time and memory as a ratio of the floor (and 
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import cProfile
 import math
@@ -175,22 +179,37 @@ def build(target: int, directory: Path) -> tuple[Path, int]:
 @dataclass
 class Run:
     seconds: float
+    cpu_seconds: float
     peak_mib: float
     exit_code: int
 
 
+def child_env() -> dict[str, str]:
+    """The environment of the measured commands: bytecode is read (and written) as usual."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def compile_tfoidc() -> None:
+    """Compile the package once, so no measured run pays for compiling it (an installed tfoidc
+    ships compiled; a source checkout compiles on first import)."""
+    import tfoidc
+
+    compileall.compile_dir(str(Path(tfoidc.__file__).parent), quiet=1)
+
+
 def measure(command: list[str], cwd: Path) -> Run:
-    """Wall time and peak RSS of one child process (os.wait4 gives that child's own rusage)."""
+    """Wall time, CPU time and peak RSS of one child process (os.wait4 gives that child's own rusage)."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=child_env())
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode != 0:
             err.seek(0)
             sys.exit(f"{' '.join(command)} exited {child.returncode}: {err.read().decode()[-500:]}")
-    return Run(elapsed, usage.ru_maxrss / 1024, child.returncode)  # ru_maxrss is KiB on Linux
+    # ru_maxrss is KiB on Linux
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode)
 
 
 def analyze_command(plan: Path, fmt: str) -> list[str]:
@@ -208,22 +227,40 @@ def bench(sizes: list[int], formats: tuple[str, ...], directory: Path, repeat: i
         }
         commands.update((fmt, analyze_command(plan, fmt)) for fmt in formats)
         # Rounds interleave the commands, so a slow spell on a shared machine hits the floor and the
-        # analysis alike; best of `repeat` for time (noise only ever adds), peak RSS is stable.
+        # analysis alike; best of `repeat` for time and CPU time (noise only ever adds), peak RSS is
+        # stable.
         runs: dict[str, list[Run]] = {name: [] for name in commands}
+        load_before = os.getloadavg()[0]
         for _ in range(repeat):
             for name, command in commands.items():
                 runs[name].append(measure(command, directory))
-        row: dict[str, Any] = {"instances": instances, "mb": plan.stat().st_size / 1e6}
-        row.update((name, min(found, key=lambda r: r.seconds)) for name, found in runs.items())
+        row: dict[str, Any] = {
+            "instances": instances,
+            "mb": plan.stat().st_size / 1e6,
+            "load": (load_before + os.getloadavg()[0]) / 2,
+        }
+        for name, found in runs.items():
+            best = min(found, key=lambda r: r.seconds)
+            row[name] = Run(
+                best.seconds, min(r.cpu_seconds for r in found), max(r.peak_mib for r in found), 0
+            )
         rows.append(row)
         print(format_row(row, formats), flush=True)
     return rows
 
 
 def header(formats: tuple[str, ...]) -> str:
-    cols = ["instances", "plan MB", "floor s", "floor MiB", "bare s"]
+    cols = ["instances", "plan MB", "load", "floor s", "floor cpu s", "floor MiB", "bare s"]
     for fmt in formats:
-        cols += [f"{fmt} s", f"{fmt} MiB", f"{fmt} time / floor", f"{fmt} mem / floor", f"{fmt} time / bare"]
+        cols += [
+            f"{fmt} s",
+            f"{fmt} cpu s",
+            f"{fmt} MiB",
+            f"{fmt} time / floor",
+            f"{fmt} cpu / floor",
+            f"{fmt} mem / floor",
+            f"{fmt} time / bare",
+        ]
     return "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols)
 
 
@@ -233,7 +270,9 @@ def format_row(row: dict[str, Any], formats: tuple[str, ...]) -> str:
     cells = [
         f"{row['instances']:,}",
         f"{row['mb']:.1f}",
+        f"{row['load']:.1f}",
         f"{floor.seconds:.2f}",
+        f"{floor.cpu_seconds:.2f}",
         f"{floor.peak_mib:.0f}",
         f"{bare.seconds:.2f}",
     ]
@@ -241,12 +280,39 @@ def format_row(row: dict[str, Any], formats: tuple[str, ...]) -> str:
         run: Run = row[fmt]
         cells += [
             f"{run.seconds:.2f}",
+            f"{run.cpu_seconds:.2f}",
             f"{run.peak_mib:.0f}",
             f"{run.seconds / floor.seconds:.2f}x",
+            f"{run.cpu_seconds / floor.cpu_seconds:.2f}x",
             f"{run.peak_mib / floor.peak_mib:.2f}x",
             f"{run.seconds / bare.seconds:.2f}x",
         ]
     return "| " + " | ".join(cells) + " |"
+
+
+def growth(rows: list[dict[str, Any]], formats: tuple[str, ...]) -> str:
+    """Seconds and MiB per 1,000 instances at each size: flat columns mean linear growth."""
+    cols = ["instances"] + [
+        f"{name} {unit} / 1k" for name in ("floor", *formats) for unit in ("cpu s", "MiB")
+    ]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in rows:
+        per = row["instances"] / 1000
+        cells = [f"{row['instances']:,}"]
+        for name in ("floor", *formats):
+            run: Run = row[name]
+            cells += [f"{run.cpu_seconds / per:.3f}", f"{run.peak_mib / per:.1f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def startup(directory: Path, repeat: int) -> str:
+    """`tfoidc --help` and `tfoidc --version`: best wall time of `repeat` runs each."""
+    cells = []
+    for option in ("--help", "--version"):
+        runs = [measure([sys.executable, "-m", "tfoidc", option], directory) for _ in range(max(repeat, 3))]
+        cells.append(f"tfoidc {option}: {min(r.seconds for r in runs):.3f} s")
+    return "; ".join(cells)
 
 
 def profile(size: int, directory: Path, fmt: str) -> None:
@@ -289,9 +355,13 @@ def main() -> None:
         profile(args.profile, directory, formats[0])
         return
     sizes = [50] if args.quick else [int(s) for s in args.sizes.split(",")]
+    compile_tfoidc()
     print(f"base plan: {BASE_PLAN.name}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
+    print(startup(directory, args.repeat))
     print(header(formats))
-    bench(sizes, formats, directory, args.repeat)
+    rows = bench(sizes, formats, directory, args.repeat)
+    print()
+    print(growth(rows, formats))
 
 
 if __name__ == "__main__":

@@ -86,9 +86,13 @@ def test_quick_run_prints_the_table_with_ratios(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    header = next(line for line in lines if line.startswith("| instances"))
-    assert "json time / floor" in header and "json mem / floor" in header and "json time / bare" in header
+    assert any(line.startswith("tfoidc --help: ") and "tfoidc --version: " in line for line in lines)
+    header = next(line for line in lines if line.startswith("| instances | plan MB"))
+    for column in ("json time / floor", "json cpu / floor", "json mem / floor", "json time / bare", "load"):
+        assert column in header
     row = lines[lines.index(header) + 2].split("|")[1:-1]
-    assert len(row) == len(header.split("|")[1:-1]) == 10
+    assert len(row) == len(header.split("|")[1:-1]) == 14
     assert int(row[0].replace(",", "")) >= 50
-    assert all(cell.strip().endswith("x") for cell in row[7:10])
+    assert all(cell.strip().endswith("x") for cell in row[10:14])
+    growth = next(line for line in lines if line.startswith("| instances | floor cpu s / 1k"))
+    assert "json MiB / 1k" in growth
