@@ -10,10 +10,34 @@ from tfoidc.plan.model import REDACTED, Plan, ResourceChange
 
 
 def live(plan: Plan, *types: str, data: bool = False) -> Iterator[ResourceChange]:
-    """Resources of `types` that exist after apply (their after-state is known to be an object)."""
-    for rc in plan.resource_changes:
-        if rc.type in types and rc.is_data == data and isinstance(rc.after, dict) and rc.deposed is None:
-            yield rc
+    """Resources of `types` that exist after apply (their after-state is known to be an object),
+    in plan order."""
+    index = _live_by_type(plan)
+    found = [rc for t in types for rc in index.get((t, data), ())]
+    if len(types) > 1:
+        order = _plan_order(plan)
+        found.sort(key=lambda rc: order[id(rc)])
+    yield from found
+
+
+# Every rule asks for a few types: the plan is indexed once (one plan at a time, by identity).
+_index: list[tuple[Plan, dict[tuple[str, bool], list[ResourceChange]], dict[int, int]]] = []
+
+
+def _live_by_type(plan: Plan) -> dict[tuple[str, bool], list[ResourceChange]]:
+    if not _index or _index[0][0] is not plan:
+        by_type: dict[tuple[str, bool], list[ResourceChange]] = {}
+        for rc in plan.resource_changes:
+            if isinstance(rc.after, dict) and rc.deposed is None:
+                by_type.setdefault((rc.type, rc.is_data), []).append(rc)
+        order = {id(rc): i for i, rc in enumerate(plan.resource_changes)}
+        _index[:] = [(plan, by_type, order)]
+    return _index[0][1]
+
+
+def _plan_order(plan: Plan) -> dict[int, int]:
+    _live_by_type(plan)
+    return _index[0][2]
 
 
 def destroyed(plan: Plan) -> Iterator[ResourceChange]:
