@@ -307,12 +307,71 @@ def growth(rows: list[dict[str, Any]], formats: tuple[str, ...]) -> str:
 
 
 def startup(directory: Path, repeat: int) -> str:
-    """`tfoidc --help` and `tfoidc --version`: best wall time of `repeat` runs each."""
+    """`tfoidc --help` and `tfoidc --version`: best wall and CPU time of `repeat` runs each."""
     cells = []
     for option in ("--help", "--version"):
         runs = [measure([sys.executable, "-m", "tfoidc", option], directory) for _ in range(max(repeat, 3))]
-        cells.append(f"tfoidc {option}: {min(r.seconds for r in runs):.3f} s")
+        cells.append(
+            f"tfoidc {option}: {min(r.seconds for r in runs):.3f} s "
+            f"(cpu {min(r.cpu_seconds for r in runs):.3f} s)"
+        )
     return "; ".join(cells)
+
+
+def stages(size: int, directory: Path, repeat: int) -> None:
+    """CPU seconds of each stage of `analyze`, in process (collector paused, as the command runs
+    them), best of `repeat`: where the time goes."""
+    import gc
+
+    gc.disable()
+    started = time.process_time()
+    from tfoidc.analysis.contract import analysis_to_dict
+    from tfoidc.analysis.drift import detect_drift
+    from tfoidc.analysis.graph_build import build_graph
+    from tfoidc.analysis.model import Analysis
+    from tfoidc.config import Config
+    from tfoidc.cost.catalog import load_catalog
+    from tfoidc.cost.estimator import estimate
+    from tfoidc.guardrails.engine import evaluate
+    from tfoidc.plan import parse
+    from tfoidc.report.render import render
+
+    imports = time.process_time() - started
+    plan_path, instances = build(size, directory)
+    best: dict[str, float] = {}
+
+    def timed(name: str, work: Any, *args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        result = work(*args, **kwargs)
+        best[name] = min(best.get(name, math.inf), time.process_time() - start)
+        return result
+
+    for _ in range(repeat):
+        data = timed("read the file", plan_path.read_bytes)
+        doc = timed("orjson.loads", orjson.loads, data)
+        timed("configuration check", parse._check_configuration, doc["configuration"])
+        plan = timed("plan model (check, redaction)", parse.plan_from_document, doc)
+        graph = timed("resource-level graph", build_graph, plan)
+        config = Config()
+        cost = timed("cost", estimate, plan, catalog=load_catalog(), config=config.cost)
+        findings = timed("guardrails", evaluate, plan, graph, config.guardrails, environment=None, cost=cost)
+        analysis = Analysis(plan, graph, findings, cost, detect_drift(plan))
+        timed("JSON contract (dict)", analysis_to_dict, analysis)
+        timed(
+            "JSON contract (orjson.dumps)",
+            orjson.dumps,
+            analysis_to_dict(analysis),
+            option=orjson.OPT_INDENT_2,
+        )
+        timed("markdown note", render, analysis, "md")
+        timed("HTML report", render, analysis, "html")
+        timed("full graph (--graph full)", build_graph, plan, detail="full")
+        del doc, data
+    print(f"stages of analyze on {instances:,} instances, CPU seconds, best of {repeat}")
+    print("| stage | cpu s |\n|---|---|")
+    print(f"| imports (analyze's modules) | {imports:.2f} |")
+    for name, seconds in best.items():
+        print(f"| {name} | {seconds:.2f} |")
 
 
 def profile(size: int, directory: Path, fmt: str) -> None:
@@ -345,6 +404,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest is kept")
     parser.add_argument("--workdir", type=Path, default=None, help="where generated plans are kept")
     parser.add_argument("--profile", type=int, metavar="SIZE", help="cProfile analyze on a plan of SIZE")
+    parser.add_argument("--stages", type=int, metavar="SIZE", help="CPU seconds per stage on a plan of SIZE")
     args = parser.parse_args()
     if not BASE_PLAN.exists():
         sys.exit(f"base plan not found: {BASE_PLAN} (../shared/fixtures is needed beside the repo)")
@@ -353,6 +413,9 @@ def main() -> None:
     formats = tuple(f for f in args.formats.split(",") if f)
     if args.profile:
         profile(args.profile, directory, formats[0])
+        return
+    if args.stages:
+        stages(args.stages, directory, args.repeat)
         return
     sizes = [50] if args.quick else [int(s) for s in args.sizes.split(",")]
     compile_tfoidc()

@@ -143,6 +143,7 @@ class _Shape:
     resolved: dict[str, tuple[str | None, int]] = field(default_factory=dict)  # ref -> (relative target, how)
     reach: dict[str, _Reach] = field(default_factory=dict)  # what its wiring reaches (resource level)
     ref_reach: dict[str, _Reach] = field(default_factory=dict)  # what each reference reaches
+    resource_refs: dict[str, tuple[list[str], list[list[str]], list[str]]] = field(default_factory=dict)
     unresolved: tuple[int, list[tuple[str, str]]] | None = None  # (local refs, orphan (source, ref)s)
 
     @cached_property
@@ -598,23 +599,19 @@ class _ResourceBuilder(_Builder):
         by_module = self.instances.get(p.prefix + address)
         if not by_module:
             return
-        shape, prefix = p.shape, p.prefix
-        direct: list[str] = []  # resources named by the reference itself: same module instance first
+        prefix = p.prefix
+        named, fallbacks, wiring = self._resource_refs(p.shape, address, refs)
+        direct = [prefix + target for target in named]  # the same module instance first
+        for candidates in fallbacks:
+            node = self._fallback(candidates, prefix)
+            if node is not None:
+                direct.append(node)
         through: list[str] = []  # resources reached through variables, outputs and module calls
-        for ref in refs:
-            target, status = self._resolved(shape, ref)
-            if target is None:
-                if status == _ORPHAN:
-                    node = self._fallback(_candidates(ref), prefix)
-                    if node is not None:
-                        direct.append(node)
-            elif target in shape.resource_addresses:
-                direct.append(prefix + target)
-            else:
-                reached = p.reached.get(target)
-                if reached is None:
-                    reached = p.reached[target] = self._expand(self._wiring_reach(shape, target), p)
-                through.extend(reached)
+        for target in wiring:
+            reached = p.reached.get(target)
+            if reached is None:
+                reached = p.reached[target] = self._expand(self._wiring_reach(p.shape, target), p)
+            through.extend(reached)
         for module_instance, sources in by_module.items():
             for source in sources:
                 found = edges.get(source)
@@ -624,6 +621,28 @@ class _ResourceBuilder(_Builder):
                     found.update(self._instances_of(dependency, module_instance))
                 found.update(through)
                 found.discard(source)
+
+    def _resource_refs(
+        self, shape: _Shape, address: str, refs: list[str]
+    ) -> tuple[list[str], list[list[str]], list[str]]:
+        """A configured resource's references, sorted once per module content: the resources they
+        name, candidates for undeclared ones, and the variables, outputs and module calls."""
+        found = shape.resource_refs.get(address)
+        if found is None:
+            named: list[str] = []
+            fallbacks: list[list[str]] = []
+            wiring: list[str] = []
+            for ref in refs:
+                target, status = self._resolved(shape, ref)
+                if target is None:
+                    if status == _ORPHAN and (candidates := _candidates(ref)):
+                        fallbacks.append(candidates)
+                elif target in shape.resource_addresses:
+                    named.append(target)
+                else:
+                    wiring.append(target)
+            found = shape.resource_refs[address] = (named, fallbacks, wiring)
+        return found
 
     def _hold_edges(self, edges: dict[str, set[str]]) -> None:
         """count / for_each / depends_on of a module call hold back every resource under it."""
