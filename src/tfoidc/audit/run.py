@@ -132,7 +132,7 @@ def _trail_table(
             if session is None:
                 continue
             calls = ", ".join(f"{svc}:{name} x{n}" for (svc, name), n in session.calls.most_common(10))
-            writes = tuple(f"write {when:%H:%M:%S} {svc}:{name}" for when, svc, name in session.writes[:50])
+            writes = tuple(f"write {when} {svc}:{name}" for when, svc, name in session.writes[:50])
             sections.append(
                 (
                     f"Session {a.session_name} ({mask_key(a.access_key_id)}): {session.total} calls",
