@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.audit.events import assumption, call, log_key  # noqa: E402
+
 from tfoidc.sandbox import Sandbox  # noqa: E402
 
 BUCKET = "bench-trail"
@@ -89,7 +90,9 @@ def measure(command: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", default="100000,1000000", help="event counts (comma separated)")
     parser.add_argument("--repeat", type=int, default=1, help="interleaved rounds; the fastest is kept")
     args = parser.parse_args()
