@@ -921,12 +921,14 @@ GOLDEN_PRICES: tuple[G, ...] = (
         "Backup storage",
         "GB-month",
     ),
+    # Global Accelerator is a global service: the fixed fee is the same whatever the provider region
     G(
         "globalaccelerator/accelerator-hour",
         "global_accelerator",
         "aws_globalaccelerator_accelerator.example",
         "Fixed fee",
         "hour",
+        regions=GLOBAL,
     ),
     G(
         "transfer/protocol-hour",

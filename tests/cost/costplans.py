@@ -133,6 +133,11 @@ def priced(changes: Iterable[Change], **kwargs: Any) -> CostEstimate:
     return run(make_plan(changes, kwargs.pop("region", "us-east-1")), **kwargs)
 
 
+def usage(address: str, **values: int | float) -> CostConfig:
+    """`[cost.usage]` for one address (or type)."""
+    return CostConfig(usage={address: {k: Decimal(str(v)) for k, v in values.items()}})
+
+
 def one(est: CostEstimate, address: str) -> ResourceCost:
     found = [r for r in est.resources if r.address == address]
     assert found, f"{address} was not priced: {[(n.address, n.reason) for n in est.not_priced]}"

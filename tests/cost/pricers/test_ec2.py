@@ -243,3 +243,17 @@ def test_module_template_found_as_the_only_one_in_its_module_instance() -> None:
     group = one(priced([lt, other, asg]), asg.address)
     assert group.components[0].name == "Instance usage (Linux/UNIX, on-demand, m5.large)"
     assert any("the only one in its module" in n for n in group.notes)
+
+
+def test_an_instance_launched_from_a_template_takes_its_instance_type() -> None:
+    lt = Change("aws_launch_template.web", {"id": "lt-1", "instance_type": "c5.large"})
+    instance = Change(
+        "aws_instance.web",
+        {"launch_template": [{"id": "lt-1"}]},
+        after_unknown={"instance_type": True, "root_block_device": True},
+    )
+    web = one(priced([lt, instance]), "aws_instance.web")
+    assert web.components[0].name == "Instance usage (Linux/UNIX, on-demand, c5.large)"
+    assert web.notes == ("instance type from aws_launch_template.web (matching id)",)
+    alone = priced([instance])
+    assert alone.not_priced[0].reason == "instance_type is known only after apply"

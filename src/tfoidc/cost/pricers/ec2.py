@@ -56,7 +56,7 @@ def require_shared_tenancy(tenancy: object, where: str) -> None:
 @pricer("aws_instance", catalog=EC2_CATALOG, usage=STANDARD_IO_USAGE)
 def instance(a: Attrs, p: Pricing) -> list[CostComponent]:
     require_shared_tenancy(p.setting(a, "tenancy", "default"), "")
-    parts = [instance_usage(p, a.get("instance_type") or missing("instance_type"))]
+    parts = [instance_usage(p, instance_type(a, p))]
     if p.setting(a, "monitoring", False) is True:
         parts.append(detailed_monitoring(p))
     parts += root_device(a, p)
@@ -65,6 +65,20 @@ def instance(a: Attrs, p: Pricing) -> list[CostComponent]:
             if dev.values.get("volume_id") not in p.managed_volume_ids:
                 parts += block_device(dev, p, f"ebs_block_device[{i}]: ", root=False)
     return parts
+
+
+def instance_type(a: Attrs, p: Pricing) -> str:
+    """The instance's type, or its launch template's when the instance leaves it to the template."""
+    unset = a.is_unknown("instance_type") or not a.values.get("instance_type")
+    if unset and (a.is_unknown("launch_template") or a.blocks("launch_template")):
+        template = p.related.find(("launch_template", 0, "id"), ["aws_launch_template"], ("id",))
+        template = template or p.related.find(
+            ("launch_template", 0, "name"), ["aws_launch_template"], ("name",)
+        )
+        if template is not None and template.attrs.values.get("instance_type"):
+            p.note(f"instance type from {template.address} ({template.how})")
+            return str(template.attrs.get("instance_type"))
+    return str(a.get("instance_type") or missing("instance_type"))
 
 
 # --- autoscaling groups ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ Anything neither here nor priced is reported as "not priced", never as $0.
 from __future__ import annotations
 
 _CONFIG = "configuration of another resource, which carries any cost"
-_IAM = "IAM is free"
+_IAM = "IAM users, roles, groups and policies are free"
 _SG = "security groups and their rules are free"
 _ROUTING = "VPC routing and network configuration are free; traffic is billed where it flows"
 _S3_CONFIG = "bucket configuration is free; storage and requests are priced on aws_s3_bucket"
