@@ -6,7 +6,7 @@ Every price keeps where it came from: the source file, the date of the price, an
 SKU or the price-list attributes that identify it. Only on-demand prices are kept, for the five regions
 tfoidc covers (the unit maps hold nothing else), plus the few prices the Infracost goldens give for
 another region (Backup in us-west-1, Neptune in eu-west-2): that is what the estimator uses, and it
-keeps the file small (about 0.5 MB, all EC2 instance types included, since people use many families).
+keeps the file about 1 MB (all EC2 instance types are included, since people use many families).
 
 Sources, by preference (see ../shared/fixtures/prices/SOURCES.md):
   * AWS pricing-page metered unit maps (2025): NAT, VPC endpoints / public IPv4, Transit Gateway, VPN,

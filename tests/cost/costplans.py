@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ _ADDRESS = re.compile(r"^(?:(?P<module>module\..+)\.)?(?P<type>[a-z0-9_]+)\.(?P<
 AWS = "registry.terraform.io/hashicorp/aws"
 
 
+@cache
 def shipped() -> Catalog:
-    """The shipped catalog alone (a user catalog in the developer's home must not leak in)."""
+    """The shipped catalog alone (a user catalog in the developer's home must not leak in); read once."""
     return Catalog((shipped_catalog(),))
 
 
