@@ -173,6 +173,18 @@ def _casefold_segments(segments: Segments) -> Segments:
     return tuple((text.casefold(), literal) for text, literal in segments)
 
 
+def resolve_segments(value: str, context: Context, *, version: str | None) -> Segments | None:
+    """`value` with its policy variables substituted from `context` (lower-case keys), as segments whose
+    substituted text is literal (never a wildcard); None when a variable has no value and no default."""
+    return _resolve(value, context, version == VARIABLES_VERSION)
+
+
+def arn_matches(pattern: Segments, arn: str) -> bool:
+    """ArnLike matching (also the Resource element's): wildcards stay inside one colon-separated part,
+    except in the resource part, which may itself contain colons."""
+    return _arn_like(pattern, arn)
+
+
 def _resolve(value: str, context: Context, variables: bool) -> Segments | None:
     """Split a policy value into wildcard-capable text and literal text; None when a variable is unset."""
     if not variables or "${" not in value:

@@ -2,7 +2,7 @@
 
 Policy documents are read wherever the plan carries them (JSON strings, `jsonencode(...)` results,
 `aws_iam_policy_document` data sources) and parsed by the same parser `tfoidc doctor` uses; OIDC trust
-is judged by `tfoidc.iam.trust.audit_trust_policy`, so the guardrail and `doctor` never disagree.
+is judged by `tfoidc.iam.audit.audit_trust_policy`, so the guardrail and `doctor` never disagree.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from tfoidc.guardrails.documents import (
 )
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.registry import Hit, RuleContext, rule
+from tfoidc.iam.audit import audit_trust_policy
 from tfoidc.iam.document import PolicyDocument, Statement, action_matches
-from tfoidc.iam.trust import WEB_IDENTITY_ACTION, audit_trust_policy
+from tfoidc.iam.trust import WEB_IDENTITY_ACTION
 from tfoidc.plan.model import Plan
 
 PERMISSION_POLICY_TYPES = (
