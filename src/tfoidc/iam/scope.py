@@ -22,6 +22,7 @@ from typing import Literal
 
 from tfoidc.iam.conditions import (
     NEGATED_TO_POSITIVE,
+    VARIABLES_VERSION,
     Context,
     evaluate_condition,
     is_negated,
@@ -343,7 +344,7 @@ def _value_language(condition: Condition, version: str | None, token_keys: set[s
         return None
     options: list[Lang] = []
     for value in condition.values:
-        if "${" in value and any(key in value.lower() for key in token_keys):
+        if version == VARIABLES_VERSION and "${" in value and any(k in value.lower() for k in token_keys):
             return None  # compares the token with itself
         segments = resolve_segments(value, {}, version=version)
         if segments is None:
@@ -476,40 +477,42 @@ class _Named:
 
 
 def _named(provider: _Provider) -> _Named:
+    """What the policy names: the values of the Allow statements' positive sub/aud conditions, and the
+    values a Deny's negated condition spares ("deny every sub but X" names X)."""
     namespaces: set[str] = set()
     projects: set[str] = set()
     tails: set[str] = set()
     refless: list[str] = []
     prefixes: list[str] = []
     audiences: list[str] = []
-    for allow in provider.allows:
-        for condition in _positive(allow.aud):
-            audiences += [v for v in condition.values if not has_wildcard(v) and "${" not in v]
-        for condition in _positive(allow.sub):
-            for value in condition.values:
-                if "${" in value:
-                    continue
-                prefix = re.split(r"[*?]", value, maxsplit=1)[0]
-                if prefix:
-                    prefixes.append(prefix)
-                subject = parse_subject(value)
-                if subject is None:
-                    continue
-                namespace, slash, _ = subject.project.partition("/")
-                if slash and not has_wildcard(namespace):
-                    namespaces.add(namespace.lower())
-                if slash and not has_wildcard(subject.project):
-                    projects.add(subject.project.lower())
-                if subject.ref is None and subject.ref_type is None:
-                    continue
-                literal_parts = [p for p in (subject.ref_type, subject.ref) if p is not None]
-                if any(has_wildcard(p) for p in literal_parts):
-                    continue
-                tail = value[len(SUB_PREFIX) + len(subject.project) :]
-                if subject.ref_type is None and not has_wildcard(value):
-                    refless.append(value)
-                elif subject.ref_type is not None and subject.ref is not None:
-                    tails.add(tail)
+    for _condition, value in _naming_values(provider, "aud"):
+        if not has_wildcard(value):
+            audiences.append(value)
+    for condition, value in _naming_values(provider, "sub"):
+        prefix = re.split(r"[*?]", value, maxsplit=1)[0]
+        if prefix:
+            prefixes.append(prefix)
+        subject = parse_subject(value)
+        if subject is None:
+            continue
+        namespace, slash, _ = subject.project.partition("/")
+        if slash and not has_wildcard(namespace):
+            namespaces.add(namespace.lower())
+        if slash and not has_wildcard(subject.project):
+            projects.add(subject.project.lower())
+        parts = [p for p in (subject.ref_type, subject.ref) if p is not None]
+        if not parts or any(has_wildcard(p) for p in parts):
+            continue
+        tail = value[len(SUB_PREFIX) + len(subject.project) :]
+        if subject.ref_type is None:
+            refless.append(value)
+        elif subject.ref is not None:
+            tails.add(tail)
+            if "IgnoreCase" in condition.operator:
+                # GitLab writes the keywords in lower case; the ref as written, or in lower case, is the
+                # one meant: every other spelling is another (unprotected) branch
+                for ref in (subject.ref, subject.ref.lower()):
+                    tails.add(_tail_like(tail, subject.ref_type.lower(), ref))
     return _Named(
         frozenset(namespaces),
         frozenset(projects),
@@ -518,6 +521,27 @@ def _named(provider: _Provider) -> _Named:
         tuple(prefixes),
         tuple(audiences),
     )
+
+
+def _naming_values(provider: _Provider, dim: str) -> Iterator[tuple[Condition, str]]:
+    version = provider.document.version
+    sources = [(m, False) for m in provider.allows] + [(m, True) for m in provider.denies]
+    for model, spared in sources:
+        for condition, _ in getattr(model, dim):
+            if condition.operator == "Null" or is_negated(condition.operator) != spared:
+                continue
+            for value in condition.values:
+                segments = resolve_segments(value, {}, version=version)
+                if segments is not None and not (
+                    version == VARIABLES_VERSION and f"${{{provider.host.lower()}:" in value.lower()
+                ):
+                    yield condition, "".join(text for text, _ in segments)
+
+
+def _tail_like(tail: str, ref_type: str, ref: str) -> str:
+    if tail.lower().startswith(":ref:"):
+        return f":ref:{ref}:ref_type:{ref_type}"
+    return f":ref_type:{ref_type}:ref:{ref}"
 
 
 def _positive(conditions: list[tuple[Condition, Lang | None]]) -> list[Condition]:
