@@ -31,24 +31,40 @@ def _ref_char(c: str) -> bool:
     return c not in _NOT_IN_REFS and c.isprintable()
 
 
-def _sub_pattern() -> Pattern:
+def _sub_pattern(*, every_format: bool) -> Pattern:
     segment = plus(char_class(_path_char, "path character"))
     project = seq(segment, plus(seq(literal("/"), segment)))
     ref_type = alt(*(literal(t) for t in REF_TYPES))
     ref = plus(char_class(_ref_char, "ref character"))
-    tails = alt(
-        seq(literal(":ref_type:"), ref_type, literal(":ref:"), ref),
-        seq(literal(":ref:"), ref, literal(":ref_type:"), ref_type),
-        seq(literal(":ref:"), ref),
-        seq(literal(":ref_type:"), ref_type),
-    )
-    return seq(literal(SUB_PREFIX), project, tails)
+    tails = [seq(literal(":ref_type:"), ref_type, literal(":ref:"), ref)]
+    if every_format:
+        tails += [
+            seq(literal(":ref:"), ref, literal(":ref_type:"), ref_type),
+            seq(literal(":ref:"), ref),
+            seq(literal(":ref_type:"), ref_type),
+        ]
+    return seq(literal(SUB_PREFIX), project, alt(*tails))
 
 
 @cache
-def gitlab_subjects() -> Lang:
-    """Every `sub` a GitLab instance can put in an ID token (one automaton, its steps cached)."""
-    return lang(_sub_pattern())
+def gitlab_subjects(*, every_format: bool = False) -> Lang:
+    """Every `sub` a GitLab instance can put in an ID token (one automaton, its steps cached).
+
+    Only a project's maintainers choose its sub format, so the default one is what a project's tokens
+    carry; `every_format` adds the others, for policies written for them."""
+    return lang(_sub_pattern(every_format=every_format))
+
+
+def uses_another_format(value: str) -> bool:
+    """A sub value written for a format other than project_path:..:ref_type:..:ref:.."""
+    if not value.lower().startswith(SUB_PREFIX):
+        return False
+    _project, colon, tail = value[len(SUB_PREFIX) :].partition(":")
+    if not colon or not tail or tail.startswith("*"):
+        return False
+    if tail.lower().startswith("ref_type:"):
+        return ":ref:" not in tail.lower()
+    return True
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from tfoidc.iam.gitlab import (
     looks_like_gitlab_sub,
     parse_subject,
     subject_claims,
+    uses_another_format,
 )
 from tfoidc.iam.lang import (
     ANY_STRING,
@@ -215,7 +216,7 @@ def _other_principals(document: PolicyDocument) -> tuple[str, ...]:
         for kind, names in statement.principals.items():
             if kind == "Federated" and action_covered(statement, WEB_IDENTITY_ACTION)[0]:
                 continue
-            found += [f"{kind}: {name}" for name in names]
+            found += ["anyone (*)" if kind == "*" else f"{kind}: {name}" for name in names]
         if statement.not_principals:
             found.append(f"anyone but {dict(statement.not_principals)}")
     return tuple(dict.fromkeys(found))
@@ -277,7 +278,9 @@ def _provider_scope(document: PolicyDocument, host: str, arns: tuple[str, ...]) 
         document=document,
         host=host,
         arn=arn,
-        grammar=gitlab_subjects() if gitlab else NON_EMPTY_LANG,
+        grammar=gitlab_subjects(every_format=any(uses_another_format(v) for v in sub_values))
+        if gitlab
+        else NON_EMPTY_LANG,
         gitlab=gitlab,
         allows=[m for m in models if m.effect == "Allow"],
         denies=[m for m in models if m.effect == "Deny"],
