@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from tfoidc.iam.document import Condition
 
@@ -217,6 +218,7 @@ def _plain(segments: Segments) -> str:
     return "".join(text for text, _ in segments)
 
 
+@lru_cache(maxsize=8192)
 def _wildcard_regex(segments: Segments, *, flags: int = 0, arn: bool = False) -> re.Pattern[str]:
     parts: list[str] = []
     colons = 0
@@ -234,6 +236,10 @@ def _wildcard_regex(segments: Segments, *, flags: int = 0, arn: bool = False) ->
     return re.compile("".join(parts), flags | re.DOTALL)
 
 
+def _has_wildcard(segments: Segments) -> bool:
+    return any(not literal and ("*" in text or "?" in text) for text, literal in segments)
+
+
 def _string_equals(pattern: Segments, value: str) -> bool:
     return _plain(pattern) == value
 
@@ -243,10 +249,14 @@ def _string_equals_ignore_case(pattern: Segments, value: str) -> bool:
 
 
 def _string_like(pattern: Segments, value: str) -> bool:
+    if not _has_wildcard(pattern):
+        return _plain(pattern) == value
     return _wildcard_regex(pattern).fullmatch(value) is not None
 
 
 def _arn_like(pattern: Segments, value: str) -> bool:
+    if not _has_wildcard(pattern):
+        return _plain(pattern) == value
     return _wildcard_regex(pattern, arn=True).fullmatch(value) is not None
 
 
