@@ -1,6 +1,6 @@
 """IAM condition operators, evaluated against a request context exactly as IAM documents them.
 
-Semantics (see docs/trust-policy.md for the sources):
+Semantics (sources: docs/security.md and tests/iam/trust_cases.py):
 - condition keys are case-insensitive; String values are case-sensitive unless the operator says IgnoreCase;
 - several values for one key are ORed (NOR for a negated operator), several keys and operators are ANDed;
 - a key missing from the request context makes the condition false, except for negated operators
