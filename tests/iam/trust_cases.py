@@ -491,6 +491,11 @@ POLICIES: list[PolicyCase] = [
         {"main": (A, ("not-action",)), "feature": (D, ("string-equals",))},
     ),
     PolicyCase(
+        "NotAction with no sub condition: every project",
+        policy({k: v for k, v in statement(AUD_ONLY, NotAction="sts:AssumeRole").items() if k != "Action"}),
+        {"mallory": (A, ("not-action", "wif-keys")), "main": (A, ("not-action",))},
+    ),
+    PolicyCase(
         "Action sts:AssumeRole only",
         policy(statement(PINNED, Action="sts:AssumeRole")),
         {"main": (D, ("action", "implicit-deny"))},

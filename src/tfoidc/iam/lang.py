@@ -156,7 +156,9 @@ def witness(language: Lang, *, limit: int = 100_000) -> str | None:
     atoms: list[Atom] = []
     _collect(language, atoms)
     alphabet = _alphabet(atoms)
+    stand_in = _stand_in(atoms)
     index = {id(atom): i for i, atom in enumerate(atoms)}
+    steps = [atom.nfa.step for atom in atoms]
     start = tuple(atom.nfa.start_id for atom in atoms)
     parents: dict[tuple[int, ...], tuple[tuple[int, ...], str] | None] = {start: None}
     queue = deque([start])
@@ -167,8 +169,15 @@ def witness(language: Lang, *, limit: int = 100_000) -> str | None:
             return _spell(state, parents)
         if verdict is False and _settled(language, state, index, atoms) is False:
             continue  # no continuation can make it true: a required automaton is dead
-        for c in alphabet:
-            following = tuple(atom.nfa.step(s, c) for atom, s in zip(atoms, state, strict=True))
+        pairs = list(zip(steps, state, strict=True))
+        # Only characters some automaton names from its current states can tell a difference here; any
+        # other character takes the stand-in's way, or a subset of it, in automata used positively
+        # (character classes appear only there), so trying the stand-in for them loses no witness.
+        named: set[str] = set()
+        for atom, s in zip(atoms, state, strict=True):
+            named |= atom.nfa.named_from(s)
+        for c in [c for c in alphabet if c in named or c == stand_in]:
+            following = tuple([step(s, c) for step, s in pairs])
             if following not in parents:
                 if len(parents) >= limit:
                     raise LanguageTooComplex(f"more than {limit} automaton states")
@@ -190,6 +199,13 @@ def _collect(language: Lang, atoms: list[Atom]) -> None:
             _collect(part, atoms)
     elif isinstance(language, Not):
         _collect(language.part, atoms)
+
+
+def _stand_in(atoms: Sequence[Atom]) -> str | None:
+    named: set[str] = set()
+    for atom in atoms:
+        named |= atom.nfa.named
+    return next((c for c in _STAND_IN_CANDIDATES if c not in named), None)
 
 
 def _alphabet(atoms: Sequence[Atom]) -> list[str]:
@@ -254,7 +270,8 @@ class _Nfa:
     start_id: int = 0
     _sets: list[frozenset[int]] = field(default_factory=lambda: [frozenset()])
     _ids: dict[frozenset[int], int] = field(default_factory=lambda: {frozenset(): 0})
-    _steps: dict[tuple[int, str], int] = field(default_factory=dict)
+    _rows: list[dict[str, int]] = field(default_factory=lambda: [{}])  # per set id: char -> next set id
+    _named_from: list[frozenset[str]] = field(default_factory=list)
 
     def new_state(self) -> int:
         self.moves.append([])
@@ -276,17 +293,25 @@ class _Nfa:
         if known is None:
             known = self._ids[states] = len(self._sets)
             self._sets.append(states)
+            self._rows.append({})
         return known
 
     def step(self, state: int, c: str) -> int:
-        key = (state, c)
-        cached = self._steps.get(key)
+        row = self._rows[state]
+        cached = row.get(c)
         if cached is None:
             targets = self.closure(
                 t for s in self._sets[state] for chars, t in self.moves[s] if chars.test(c)
             )
-            cached = self._steps[key] = self.intern(targets)
+            cached = row[c] = self.intern(targets)
         return cached
+
+    def named_from(self, state: int) -> frozenset[str]:
+        """The characters the transitions out of this state set name literally."""
+        while len(self._named_from) < len(self._sets):
+            states = self._sets[len(self._named_from)]
+            self._named_from.append(frozenset(c for s in states for chars, _ in self.moves[s] for c in chars.named))
+        return self._named_from[state]
 
     def accepts(self, state: int) -> bool:
         return self.final in self._sets[state]

@@ -23,6 +23,7 @@ from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.registry import Hit, RuleContext, rule
 from tfoidc.iam.audit import audit_trust_policy
 from tfoidc.iam.document import PolicyDocument, Statement, action_matches
+from tfoidc.iam.evaluate import action_covered
 from tfoidc.iam.trust import WEB_IDENTITY_ACTION
 from tfoidc.plan.model import Plan
 
@@ -146,8 +147,8 @@ def role_assumable_by_anyone(ctx: RuleContext) -> Iterator[Hit]:
 def oidc_trust(ctx: RuleContext) -> Iterator[Hit]:
     issuer_host = ctx.params.get("issuer_host")
     for source, document in trust_documents(ctx.plan):
-        if not any(action_matches(p, WEB_IDENTITY_ACTION) for s in document.statements for p in s.actions):
-            continue
+        if not any(action_covered(s, WEB_IDENTITY_ACTION)[0] for s in document.statements):
+            continue  # NotAction counts too: IAM applies it to every action it does not name
         for warning in audit_trust_policy(document, issuer_host=issuer_host):
             if warning.code == "principal-any":
                 continue  # TFO-IAM-002's finding
