@@ -310,7 +310,9 @@ class _Nfa:
         """The characters the transitions out of this state set name literally."""
         while len(self._named_from) < len(self._sets):
             states = self._sets[len(self._named_from)]
-            self._named_from.append(frozenset(c for s in states for chars, _ in self.moves[s] for c in chars.named))
+            self._named_from.append(
+                frozenset(c for s in states for chars, _ in self.moves[s] for c in chars.named)
+            )
         return self._named_from[state]
 
     def accepts(self, state: int) -> bool:
