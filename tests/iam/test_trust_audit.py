@@ -205,3 +205,30 @@ def test_a_statement_for_another_provider_is_audited_for_its_own_keys_not_the_is
     assert codes(policy, issuer_host="https://gitlab.com") == []
     open_ = trust({"StringEquals": {f"{other_host}:aud": "x"}}, Principal=policy["Statement"][0]["Principal"])
     assert codes(open_, issuer_host="https://gitlab.com") == ["no-sub"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        # a backtracking regex needs ages for these; the evaluator's matcher and the search do not
+        ("project_path:" + "*a" * 30 + "*", ["sub-any-project"]),
+        ("*" * 500, ["sub-any-project"]),
+        # larger than any trust policy IAM accepts: not analysed, and said so
+        ("project_path:" + "*x" * 2500, ["undecided"]),
+    ],
+)
+def test_adversarial_patterns_end_in_a_verdict_or_an_explicit_undecided(
+    pattern: str, expected: list[str]
+) -> None:
+    found = audit_trust_policy(trust({"StringEquals": AUD, "StringLike": {f"{HOST}:sub": pattern}}))
+    assert [w.code for w in found] == expected
+    if expected == ["undecided"]:
+        assert "larger than IAM accepts" in found[0].message
+
+
+def test_the_concrete_evaluator_matches_adversarial_wildcards_without_backtracking() -> None:
+    policy = trust({"StringEquals": AUD, "StringLike": {f"{HOST}:sub": "*a" * 40 + "*b"}})
+    claims = {"iss": f"https://{HOST}", "sub": "a" * 39 + "c" * 200, "aud": "sts.amazonaws.com"}
+    assert not evaluate_trust_policy(policy, claims=claims, provider_arn=PROVIDER, issuer_host=HOST).allowed
+    claims["sub"] = "a" * 40 + "b"
+    assert evaluate_trust_policy(policy, claims=claims, provider_arn=PROVIDER, issuer_host=HOST).allowed

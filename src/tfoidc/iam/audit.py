@@ -41,6 +41,17 @@ def audit_trust_policy(policy: PolicyInput, *, issuer_host: str | None = None) -
             per_statement[index].append(_principal_any(statement, index))
     scope = describe_trust(document, issuer_host=issuer_host)
     for provider in scope.providers:
+        if provider.unknown:
+            index = next((i for i, s in enumerate(document.statements) if s.effect == "Allow"), 0)
+            per_statement[index].append(
+                _warning(
+                    "undecided",
+                    f"tfoidc could not decide which tokens of {provider.host} the policy admits "
+                    f"({provider.unknown[0]}); review it by hand",
+                    document.statements[index],
+                    index,
+                )
+            )
         for exposure in provider.exposures:
             statement = document.statements[exposure.statement_index]
             warning = _exposure_warning(exposure, statement, provider.host)

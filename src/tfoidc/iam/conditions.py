@@ -18,9 +18,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 
-from tfoidc.iam.document import Condition
+from tfoidc.iam.document import Condition, GlobToken, glob_match, glob_tokens
 
 Context = Mapping[str, tuple[str, ...]]
 Segments = tuple[tuple[str, bool], ...]  # (text, literal): literal text never acts as a wildcard
@@ -218,26 +217,19 @@ def _plain(segments: Segments) -> str:
     return "".join(text for text, _ in segments)
 
 
-@lru_cache(maxsize=8192)
-def _wildcard_regex(segments: Segments, *, flags: int = 0, arn: bool = False) -> re.Pattern[str]:
-    parts: list[str] = []
-    colons = 0
-    for text, literal in segments:
-        for ch in text:
-            # In ARNs a wildcard stays inside its colon-delimited component, except in the resource part.
-            in_resource = not arn or colons >= 5
-            if not literal and ch == "*":
-                parts.append(".*" if in_resource else "[^:]*")
-            elif not literal and ch == "?":
-                parts.append("." if in_resource else "[^:]")
-            else:
-                parts.append(re.escape(ch))
-            colons += ch == ":"
-    return re.compile("".join(parts), flags | re.DOTALL)
-
-
 def _has_wildcard(segments: Segments) -> bool:
     return any(not literal and ("*" in text or "?" in text) for text, literal in segments)
+
+
+def _arn_parts(tokens: tuple[GlobToken, ...]) -> list[tuple[GlobToken, ...]]:
+    """An ARN pattern's six colon-separated parts; the last (the resource) keeps any further colons."""
+    parts: list[list[GlobToken]] = [[]]
+    for token in tokens:
+        if token == ":" and len(parts) < 6:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [tuple(p) for p in parts]
 
 
 def _string_equals(pattern: Segments, value: str) -> bool:
@@ -251,13 +243,16 @@ def _string_equals_ignore_case(pattern: Segments, value: str) -> bool:
 def _string_like(pattern: Segments, value: str) -> bool:
     if not _has_wildcard(pattern):
         return _plain(pattern) == value
-    return _wildcard_regex(pattern).fullmatch(value) is not None
+    return glob_match(glob_tokens(pattern), value)
 
 
 def _arn_like(pattern: Segments, value: str) -> bool:
+    """ARN matching: each of the six colon-separated parts separately, wildcards inside a part."""
     if not _has_wildcard(pattern):
         return _plain(pattern) == value
-    return _wildcard_regex(pattern, arn=True).fullmatch(value) is not None
+    parts = _arn_parts(glob_tokens(pattern))
+    values = value.split(":", 5)
+    return len(parts) == len(values) and all(glob_match(p, v) for p, v in zip(parts, values, strict=True))
 
 
 def _number(text: str) -> float | None:

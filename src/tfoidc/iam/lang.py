@@ -24,7 +24,17 @@ _STAND_IN_CANDIDATES = "xqzjkvwybfghmnprtsdclaeiou" + string.digits + string.asc
 
 
 class LanguageTooComplex(Exception):
-    """The product automaton grew past the search limit; the caller treats the answer as unknown."""
+    """The search ran out of its budget; the caller treats the answer as unknown."""
+
+
+@dataclass
+class Budget:
+    """Work several searches may spend together: product states visited, and automaton work (states
+    touched while determinising). Policies are written by anyone who opens a merge request, so no
+    policy may make the analysis run for long."""
+
+    states: int = 20_000  # realistic trust policies need about 1,000
+    work: int = 200_000  # and about 4,000
 
 
 # --- patterns ------------------------------------------------------------------------------------------
@@ -149,10 +159,11 @@ def any_of(parts: Sequence[Lang]) -> Lang:
     return parts[0] if len(parts) == 1 else Or(tuple(parts)) if parts else EMPTY
 
 
-def witness(language: Lang, *, limit: int = 100_000) -> str | None:
+def witness(language: Lang, *, budget: Budget | None = None) -> str | None:
     """The shortest string in `language` (ties broken by alphabet order), or None when it is empty.
 
-    Raises LanguageTooComplex past `limit` product states."""
+    Raises LanguageTooComplex when the search exhausts `budget` (a fresh default one when None)."""
+    budget = budget or Budget()
     atoms: list[Atom] = []
     _collect(language, atoms)
     alphabet = _alphabet(atoms)
@@ -162,8 +173,14 @@ def witness(language: Lang, *, limit: int = 100_000) -> str | None:
     start = tuple(atom.nfa.start_id for atom in atoms)
     parents: dict[tuple[int, ...], tuple[tuple[int, ...], str] | None] = {start: None}
     queue = deque([start])
+    work = sum(atom.nfa.work for atom in atoms)
     while queue:
         state = queue.popleft()
+        spent = sum(atom.nfa.work for atom in atoms)
+        budget.work -= spent - work
+        work = spent
+        if budget.work < 0:
+            raise LanguageTooComplex("the automata grew too large")
         verdict = _holds(language, state, index, atoms)
         if verdict is True:
             return _spell(state, parents)
@@ -179,8 +196,9 @@ def witness(language: Lang, *, limit: int = 100_000) -> str | None:
         for c in [c for c in alphabet if c in named or c == stand_in]:
             following = tuple([step(s, c) for step, s in pairs])
             if following not in parents:
-                if len(parents) >= limit:
-                    raise LanguageTooComplex(f"more than {limit} automaton states")
+                budget.states -= 1
+                if budget.states < 0:
+                    raise LanguageTooComplex("too many automaton states")
                 parents[following] = (state, c)
                 queue.append(following)
     return None
@@ -272,6 +290,7 @@ class _Nfa:
     _ids: dict[frozenset[int], int] = field(default_factory=lambda: {frozenset(): 0})
     _rows: list[dict[str, int]] = field(default_factory=lambda: [{}])  # per set id: char -> next set id
     _named_from: list[frozenset[str]] = field(default_factory=list)
+    work: int = 0  # NFA states touched while determinising (see Budget)
 
     def new_state(self) -> int:
         self.moves.append([])
@@ -300,9 +319,9 @@ class _Nfa:
         row = self._rows[state]
         cached = row.get(c)
         if cached is None:
-            targets = self.closure(
-                t for s in self._sets[state] for chars, t in self.moves[s] if chars.test(c)
-            )
+            current = self._sets[state]
+            self.work += len(current) + 1
+            targets = self.closure(t for s in current for chars, t in self.moves[s] if chars.test(c))
             cached = row[c] = self.intern(targets)
         return cached
 

@@ -44,6 +44,7 @@ from tfoidc.iam.lang import (
     EMPTY,
     NON_EMPTY,
     UNIVERSE,
+    Budget,
     Lang,
     LanguageTooComplex,
     all_of,
@@ -251,6 +252,23 @@ class _Provider:
     denies: list[_Model]
     free_keys: dict[str, list[Condition]]
     unknown: list[str] = field(default_factory=list)
+    budget: Budget = field(default_factory=Budget)
+
+    def search(self, language: Lang, what: str) -> str | None:
+        """A witness of `language`, or None when it is empty or undecided (then noted in `unknown`)."""
+        try:
+            return witness(language, budget=self.budget)
+        except LanguageTooComplex as exc:
+            self.unknown.append(f"{what}: {exc}")
+            return None
+
+    def decides_empty(self, language: Lang, what: str) -> bool:
+        """Whether `language` is empty for sure (False when it is not, or when undecided)."""
+        try:
+            return witness(language, budget=self.budget) is None
+        except LanguageTooComplex as exc:
+            self.unknown.append(f"{what}: {exc}")
+            return False
 
 
 def _provider_scope(document: PolicyDocument, host: str, arns: tuple[str, ...]) -> ProviderScope:
@@ -286,6 +304,15 @@ def _provider_scope(document: PolicyDocument, host: str, arns: tuple[str, ...]) 
         denies=[m for m in models if m.effect == "Deny"],
         free_keys=free,
     )
+    if _size(document) > MAX_TRUST_POLICY_CHARACTERS:
+        # IAM refuses such a trust policy; a plan may still carry one, and its patterns must not make
+        # the analysis run for long
+        return _undecided(
+            host,
+            arns,
+            gitlab,
+            f"the policy is larger than IAM accepts ({MAX_TRUST_POLICY_CHARACTERS} characters)",
+        )
     exposures = [e for allow in provider.allows for e in _exposures(provider, allow)]
     subjects = [s for allow in provider.allows for s in _subjects(provider, allow)]
     any_project = any(e.kind == "any-project" for e in exposures)
@@ -313,6 +340,38 @@ def _provider_scope(document: PolicyDocument, host: str, arns: tuple[str, ...]) 
 
 
 NON_EMPTY_LANG: Lang = lang(NON_EMPTY)
+# The largest trust policy IAM accepts (the role trust policy length quota, raised to its maximum).
+MAX_TRUST_POLICY_CHARACTERS = 4096
+
+
+def _size(document: PolicyDocument) -> int:
+    """Characters of the document's strings: no more than its JSON without whitespace."""
+    total = 0
+    for statement in document.statements:
+        values = [
+            *statement.actions,
+            *statement.not_actions,
+            *statement.resources,
+            *statement.not_resources,
+            *(name for names in statement.principals.values() for name in names),
+            *(name for names in statement.not_principals.values() for name in names),
+            *(v for c in statement.conditions for v in (c.key, *c.values)),
+        ]
+        total += sum(len(v) for v in values)
+    return total
+
+
+def _undecided(host: str, arns: tuple[str, ...], gitlab: bool, why: str) -> ProviderScope:
+    return ProviderScope(
+        host=host,
+        provider_arns=arns,
+        gitlab=gitlab,
+        any_project=False,
+        subjects=(),
+        audiences=(),
+        exposures=(),
+        unknown=(why,),
+    )
 
 
 def _model(document: PolicyDocument, host: str, gitlab: bool, index: int, statement: Statement) -> _Model:
@@ -386,9 +445,10 @@ def _find(provider: _Provider, allow: _Model, sub_class: Lang, aud_class: Lang) 
             sub_parts = [subs, *(lg for dim, lg in escapes if dim == "sub")]
             aud_parts = [auds, *(lg for dim, lg in escapes if dim == "aud")]
             try:
-                sub, aud = witness(all_of(sub_parts)), witness(all_of(aud_parts))
-            except LanguageTooComplex:
-                provider.unknown.append(f"statement {allow.index}: too many combinations to search")
+                sub = witness(all_of(sub_parts), budget=provider.budget)
+                aud = witness(all_of(aud_parts), budget=provider.budget)
+            except LanguageTooComplex as exc:
+                provider.unknown.append(f"statement {allow.index}: {exc}")
                 return None
             if sub is None or aud is None:
                 continue
@@ -648,7 +708,8 @@ def _subjects(provider: _Provider, allow: _Model) -> list[TrustedSubject]:
             if single is None:
                 continue
             narrower = all(
-                other is None or witness(single & provider.grammar & ~other) is None
+                other is None
+                or provider.decides_empty(single & provider.grammar & ~other, f"statement {allow.index}")
                 for c, other in positive
                 if c is not condition
             )
@@ -678,11 +739,18 @@ def _subjects(provider: _Provider, allow: _Model) -> list[TrustedSubject]:
 def _exceptions(provider: _Provider, allow: _Model, language: Lang) -> tuple[str, ...]:
     found: list[str] = []
     for condition, other in allow.sub:
-        if is_negated(condition.operator) and other is not None and witness(language & ~other) is not None:
+        if (
+            is_negated(condition.operator)
+            and other is not None
+            and provider.search(language & ~other, f"statement {allow.index}") is not None
+        ):
             found += [f"{v} ({condition.operator})" for v in condition.values]
     for deny in provider.denies:
         for condition, catches in deny.sub:
-            if catches is None or witness(language & catches & provider.grammar) is None:
+            if (
+                catches is None
+                or provider.search(language & catches & provider.grammar, "exceptions") is None
+            ):
                 continue
             shape = "what is not {}" if is_negated(condition.operator) else "{}"
             found += [f"{shape.format(v)} (Deny statement {deny.index})" for v in condition.values]
