@@ -539,7 +539,8 @@ class _ResourceBuilder(_Builder):
 
     def from_configuration(self, root: dict[str, Any]) -> None:
         placed: list[_Placed] = []
-        self._place(self._read_shape(root), "", None, None, placed)  # the root is never shared
+        self._root = self._read_shape(root)  # never shared: it is the only module at the root
+        self._place(self._root, "", None, None, placed)
         self._placed_at = {p.prefix: p for p in placed}
         self._held: dict[str, list[str]] = {}
         self._in_progress: set[tuple[int, str]] = set()
@@ -723,7 +724,9 @@ class _ResourceBuilder(_Builder):
         if found is not None:
             return found
         if target.startswith("var."):
-            return self._computed(shape, target, _Reach(escapes=frozenset({target[4:]})))
+            # The root module's variables are set by whoever runs Terraform: they lead nowhere.
+            reach = _NO_REACH if shape is self._root else _Reach(escapes=frozenset({target[4:]}))
+            return self._computed(shape, target, reach)
         self._computing(shape, target)
         parts = target.split(".", 3)
         call = shape.call_by_name[parts[1]]
