@@ -20,7 +20,7 @@ from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import FailOn
 from tfoidc.lifecycle.artifacts import (
     drift_summary,
-    redact_plan_document,
+    plan_json_document,
     write_analysis_reports,
     write_drift_summary,
     write_json,
@@ -108,9 +108,7 @@ def run_plan(
         partial.unlink(missing_ok=True)  # a failed plan leaves no plan file behind
         raise
     os.replace(partial, target.tfplan)
-    plan_doc = runner.masker.mask_document(
-        redact_plan_document(_json_object(runner.show_json(target.tfplan)))
-    )
+    plan_doc = plan_json_document(_json_object(runner.show_json(target.tfplan)), runner.masker)
     write_json(target.plan_json, plan_doc)
     # The document just written is the one analysed: no second read and parse of a large file.
     analysis = analyze(
@@ -178,8 +176,7 @@ def run_drift(
         lock_timeout=lock_timeout or target.env.lock_timeout,
     )
     plan_json = target.out_dir / "drift-plan.json"
-    doc = redact_plan_document(_json_object(runner.show_json(drift_plan)))
-    write_json(plan_json, runner.masker.mask_document(doc))
+    write_json(plan_json, plan_json_document(_json_object(runner.show_json(drift_plan)), runner.masker))
     drift_plan.unlink(missing_ok=True)
     outcome = drift_from_plan_json(plan_json, target.out_dir, target.name)
     return DriftOutcome(outcome.environment, outcome.report, outcome.summary_files, runner.timings)
