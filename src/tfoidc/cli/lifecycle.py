@@ -15,6 +15,7 @@ from tfoidc.cli.console import stderr, stdout
 from tfoidc.config import Config, find_config, load_config
 from tfoidc.errors import ExitCode, PolicyBlocked
 from tfoidc.guardrails.engine import enforce
+from tfoidc.lifecycle.artifacts import records_plan_failure
 from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed
 from tfoidc.lifecycle.run import drift_from_plan_json, run_apply, run_drift, run_plan
 from tfoidc.lifecycle.session import Session, ci_session, local_session, verify_identity
@@ -66,6 +67,7 @@ def terraform_options(func: F) -> F:
 @terraform_options
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 5 when the plan has changes.")
 @click.pass_context
+@records_plan_failure
 def plan_command(
     ctx: click.Context,
     environment: str,
