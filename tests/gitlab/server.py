@@ -251,7 +251,7 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
                     "status": j.status,
                     "pipeline": {"id": int(pipeline_id)},
                     "artifacts": [{"file_type": "archive"}] if j.artifacts else [],
-                }  # fmt: skip
+                }
                 for j in jobs
             ]
             self._paginated(record, items)

@@ -31,6 +31,7 @@ from tfoidc.plan.parse import load_plan, plan_from_document
 from tfoidc.terraform.binary import TerraformBinary
 from tfoidc.terraform.manifest import (
     PlanManifest,
+    job_provenance,
     recorded_claims,
     sha256_file,
     verify_state_unchanged,
@@ -115,13 +116,14 @@ def run_plan(
         plan_from_document(plan_doc, source=str(target.plan_json)), config, environment=target.name
     )
     reports = write_analysis_reports([analysis], target.out_dir, config)
+    provenance = job_provenance(session.claims, environ)
     manifest = PlanManifest(
         environment=target.name,
         plan_sha256=sha256_file(target.tfplan),
         terraform_version=binary.version,
         root=target.root_label,
         commit_sha=current_commit(environ, target.root),
-        pipeline_id=environ.get("CI_PIPELINE_ID") or _str_claim(session, "pipeline_id"),
+        pipeline_id=provenance.pipeline_id,
         job_id=environ.get("CI_JOB_ID") or _str_claim(session, "job_id"),
         claims=recorded_claims(session.claims),
         has_changes=has_changes,
@@ -129,6 +131,7 @@ def run_plan(
         local=session.local,
         state_lineage=lineage,
         state_serial=serial,
+        **provenance.recorded(),
     )
     write_manifest(target.manifest, manifest)
     return PlanOutcome(target, analysis, has_changes, reports, manifest, runner.timings)
