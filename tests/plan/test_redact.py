@@ -188,3 +188,18 @@ def test_any_shape_is_walked_without_an_error(doc: dict[str, Any]) -> None:
     out = redact_document(doc)
     assert isinstance(out, dict) and doc == before
     assert redact_document(out) is out
+
+
+def test_a_variable_repeating_a_secret_without_being_declared_sensitive_is_redacted() -> None:
+    configuration = {"root_module": {"variables": {"pw": {"sensitive": True}, "pw_copy": {}, "n": {}}}}
+    variables = {
+        "pw": {"value": "hunter2-hunter2"},
+        "pw_copy": {"value": "hunter2-hunter2"},
+        "n": {"value": "x"},
+    }
+    out = redact_document(minimal(configuration=configuration, variables=variables))
+    assert out["variables"] == {
+        "pw": {"value": REDACTED},
+        "pw_copy": {"value": REDACTED},
+        "n": {"value": "x"},
+    }

@@ -21,7 +21,8 @@ Terraform's masks do not reach every copy of a value (a literal passed to a modu
 not declared sensitive but ends in a sensitive argument; a plan without masks). So every string the
 pass redacted is remembered, and any string equal to one of them, or containing one of the longer ones,
 is redacted too in the parts of the document no mask covers: the configuration's literals, values
-without a mask, `checks`, generated configuration and any top-level field this version does not know.
+without a mask, variables and outputs not declared sensitive, `checks`, generated configuration and
+any top-level field this version does not know.
 
 Only the containers on a path to a redacted value are copied, so an unmarked value stays the very
 same object and a large plan costs a walk of its masks, not of its values.
@@ -116,8 +117,11 @@ def redact_document(doc: Any) -> Any:
         for key in ("resource_changes", "resource_drift"):
             if isinstance(out.get(key), list):
                 out[key] = _map_list(out[key], echo.generated_config)
-        for key in out.keys() - _HANDLED - _NO_VALUES:
-            out[key] = echo.values(out[key])
+        # Small parts whose values no mask covers as a whole: a variable or an output that repeats a
+        # secret without being declared sensitive; and whatever this version does not know.
+        for key in (out.keys() - _HANDLED - _NO_VALUES) | {"variables", "output_changes"}:
+            if key in out:
+                out[key] = echo.values(out[key])
         for key in ("planned_values", "prior_state"):
             if isinstance(out.get(key), dict):
                 out[key] = _echo_unmasked(out[key], changes.changed, echo)
