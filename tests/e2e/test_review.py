@@ -45,15 +45,17 @@ def test_only_the_reviewed_plan_applies_after_the_merge(
     fake_gitlab.add_pipeline(MR_IID, 2001, MR_HEAD, [Job(7001, "plan:sandbox", artifacts=archive)])
     fake_gitlab.commit_merge_requests[COMMIT] = [MR_IID]
 
-    # That plan itself is never applied, whoever asks.
-    applied_mr_plan = run(workspace, "apply", out, workspace.token(pipeline_id="2001"), **gitlab)
+    # That plan itself is never applied, whoever asks, even for the same commit (a fast-forward merge).
+    main_token = workspace.token(pipeline_id="2001")
+    applied_mr_plan = run(workspace, "apply", out, main_token, CI_COMMIT_SHA=MR_HEAD, **gitlab)
     assert applied_mr_plan.returncode == 3
     assert "the saved plan was made in a merge request pipeline" in applied_mr_plan.last_line
     shutil.rmtree(project / "tfoidc-out")
 
     # After the merge, main plans something else (another change landed): refused, and the note says so.
     main = workspace.token(pipeline_id="2002")
-    changed = run(workspace, "plan", out, main, TF_VAR_release="2", **gitlab)
+    # (`environment`: a value the plan shows; `release` feeds a map Terraform 1.0 plans as unknown)
+    changed = run(workspace, "plan", out, main, TF_VAR_environment="sandbox-2", **gitlab)
     assert changed.returncode == 0, changed.stderr
     refused = run(workspace, "apply", out, main, **gitlab)
     assert refused.returncode == 3, refused.stderr
@@ -64,7 +66,7 @@ def test_only_the_reviewed_plan_applies_after_the_merge(
     assert s3_state(workspace, "sandbox") is None
     (note,) = fake_gitlab.notes
     assert "#### ⚠️ sandbox: changed since review" in note["body"]
-    assert "| `null_resource.release` | create | create (other values) |" in note["body"]
+    assert "| `null_resource.network` | create | create (other values) |" in note["body"]
 
     # The plan of the next pipeline is the reviewed one again: it applies.
     shutil.rmtree(project / "tfoidc-out")
