@@ -80,6 +80,7 @@ class FakeGitLab:
         self.lock = threading.Lock()
         self.url = ""
         self.commit_merge_requests: dict[str, list[int]] = {}
+        self.merge_request_states: dict[int, str] = {}  # default: merged
         self.mr_pipelines: dict[int, list[dict[str, Any]]] = {}
         self.pipeline_jobs: dict[int, list[Job]] = {}
         self._next_note = 1000
@@ -231,10 +232,12 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
 
         def _commit_mrs(self, record: Recorded, user: dict[str, Any], sha: str) -> None:
             iids = fake.commit_merge_requests.get(unquote(sha), [])
-            self._send(
-                200,
-                [{"iid": i, "id": 9000 + i, "project_id": int(PROJECT_ID), "state": "merged"} for i in iids],
-            )
+            states = fake.merge_request_states
+            merge_requests = [
+                {"iid": i, "id": 9000 + i, "project_id": int(PROJECT_ID), "state": states.get(i, "merged")}
+                for i in iids
+            ]
+            self._send(200, merge_requests)
 
         def _mr_pipelines(self, record: Recorded, user: dict[str, Any], iid: str) -> None:
             self._paginated(record, fake.mr_pipelines.get(int(iid), []))

@@ -104,6 +104,6 @@ def _artifact(client: Any, path: str, retry: dict[str, Any], max_bytes: int) -> 
         for chunk in response.iter_content(chunk_size=1 << 16):
             size += len(chunk)
             if size > max_bytes:
-                raise OperationalError(f"the reviewed analysis is larger than {max_bytes // (1 << 20)} MiB")
+                raise OperationalError(f"the reviewed analysis is larger than {max_bytes:,} bytes")
             chunks.append(chunk)
     return b"".join(chunks)

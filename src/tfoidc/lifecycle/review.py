@@ -155,4 +155,3 @@ def _in_artifacts(path: Path, environ: Mapping[str, str]) -> str:
         raise InputError(
             f"{path} is outside the project directory {project_dir}: it cannot be in the job's artifacts"
         ) from None
-
