@@ -19,8 +19,9 @@ role_arn = "arn:aws:iam::123456789012:role/dev"
 """
 
 
-def plan(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def plan(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CI_", "GITLAB_", "TFOIDC_", "AWS_"))}
+    env.update(extra)
     return subprocess.run(
         [sys.executable, "-m", "tfoidc", "--config", str(tmp_path / "tfoidc.toml"), "plan", *args],
         cwd=tmp_path,
@@ -39,9 +40,9 @@ def test_a_failed_plan_leaves_its_error_for_the_note(tmp_path: Path) -> None:
     stale.parent.mkdir(parents=True)
     stale.write_text('{"an": "analysis of an earlier run"}')
 
-    run = plan(tmp_path, "dev")  # no ID token in the environment
+    run = plan(tmp_path, "dev", GITLAB_OIDC_TOKEN="not-a-jwt")
 
-    assert run.returncode != 0
+    assert run.returncode == 4
     (line,) = [x for x in run.stderr.splitlines() if x.strip()]
     record = json.loads((tmp_path / "tfoidc-out" / "dev" / "dev" / "plan-error.json").read_text())
     assert record == {
@@ -61,3 +62,11 @@ def test_an_environment_that_cannot_be_a_folder_writes_nothing(tmp_path: Path) -
     assert run.returncode == 2
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["tfoidc.toml"]
     assert not (tmp_path.parent / "escaped").exists()
+
+
+def test_an_input_error_writes_nothing_like_every_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "tfoidc.toml").write_text(CONFIG + 'var_files = ["missing.tfvars"]\n')
+    (tmp_path / "root").mkdir()
+    run = plan(tmp_path, "dev")
+    assert run.returncode == 2 and "missing.tfvars" in run.stderr
+    assert not (tmp_path / "tfoidc-out").exists()

@@ -102,7 +102,10 @@ def analysis_path(out_dir: Path, environment: str) -> Path:
 def recording_plan_failure(out_dir: Path, environment: str) -> Iterator[None]:
     """Run a plan; when it fails, leave an error record beside where its analysis would be, so the
     merge request note can show each failed environment's error. A plan starts by removing the
-    previous run's record and analysis: the note never shows an old result as this pipeline's."""
+    previous run's record and analysis: the note never shows an old result as this pipeline's.
+
+    A usage or input error (exit 2: bad flags, an invalid tfoidc.toml, an unknown environment) writes
+    nothing, like every bad input; the note then says the environment's analysis is missing."""
     if not re.fullmatch(ENVIRONMENT_NAME_PATTERN, environment):
         yield  # not a name that can be a folder: the plan refuses it, and nothing is written
         return
@@ -113,7 +116,8 @@ def recording_plan_failure(out_dir: Path, environment: str) -> Iterator[None]:
     try:
         yield
     except TfoidcError as exc:
-        _write_error_record(record, environment, exc.exit_code, exc.one_line())
+        if exc.exit_code != ExitCode.USAGE:
+            _write_error_record(record, environment, exc.exit_code, exc.one_line())
         raise
     except Exception as exc:
         _write_error_record(
