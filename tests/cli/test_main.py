@@ -132,5 +132,10 @@ def test_loading_the_configuration_loads_no_analysis_stage() -> None:
     )
     # Package markers aside: tfoidc.config, the section schemas it composes and what they need.
     assert len(modules) <= 9, modules
-    for stage in ("tfoidc.analysis", "tfoidc.guardrails.rules", "tfoidc.cost.estimator", "tfoidc.report.render"):
+    for stage in (
+        "tfoidc.analysis",
+        "tfoidc.guardrails.rules",
+        "tfoidc.cost.estimator",
+        "tfoidc.report.render",
+    ):
         assert stage not in loaded

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from tfoidc.guardrails.audit_rules import AUDIT_RULES
 from tfoidc.guardrails.model import Finding, Severity
 
 ASSUME_EVENT = "AssumeRoleWithWebIdentity"
@@ -35,12 +36,7 @@ RULE_UNEXPECTED = "TFO-AUDIT-001"
 RULE_UNPROTECTED = "TFO-AUDIT-002"
 RULE_PROBING = "TFO-AUDIT-003"
 RULE_NOT_TFOIDC = "TFO-AUDIT-004"
-RULE_TITLES = {
-    RULE_UNEXPECTED: "Assumption from a project no environment expects",
-    RULE_UNPROTECTED: "Apply role assumed from a ref its branch rules do not allow",
-    RULE_PROBING: "Repeated refused assumptions (someone probing the trust policy)",
-    RULE_NOT_TFOIDC: "Session that did not go through tfoidc",
-}
+RULE_TITLES = AUDIT_RULES
 
 
 class BadEvent(ValueError):

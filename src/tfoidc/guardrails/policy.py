@@ -204,9 +204,10 @@ class GuardrailsPolicy(BaseModel):
 def known_rule_ids() -> frozenset[str]:
     """Every registered rule id: built-in rules and any budget rules (importing them registers them).
     Imported here, not at module level: loading tfoidc.toml must not load the rules it may never run."""
+    from tfoidc.guardrails.audit_rules import AUDIT_RULES
     from tfoidc.guardrails.rules import load_all
 
-    return frozenset(load_all())
+    return frozenset(load_all()) | frozenset(AUDIT_RULES)
 
 
 def _known(info: ValidationInfo) -> frozenset[str]:
