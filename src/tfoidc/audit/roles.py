@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+import orjson
+
 from tfoidc.audit.iam_inventory import RoleRecord
 from tfoidc.guardrails.audit_rules import AUDIT_RULES
 from tfoidc.guardrails.model import Finding, Severity
 from tfoidc.guardrails.rules.iam import BLOCKING_TRUST_CODES
-from tfoidc.iam.audit import audit_trust_policy
+from tfoidc.iam.audit import TrustWarning, audit_trust_policy
 from tfoidc.iam.document import has_wildcard
 from tfoidc.iam.permissions import Request, evaluate_access
 from tfoidc.iam.scope import ProviderScope, TrustScope, describe_trust
@@ -112,13 +114,13 @@ def _audit_role(
     environments: Sequence[EnvironmentRoles],
 ) -> RoleAudit:
     account = record.arn.split(":")[4]
-    scope = describe_trust(record.trust_policy, account_id=account)
+    scope = _describe(record.trust_policy, account)
     gitlab = [p for p in scope.providers if p.host in hosts or (p.gitlab and p.subjects)]
     kind: Literal["gitlab", "other-oidc"] = "gitlab" if gitlab else "other-oidc"
     power, can_do = power_of(record)
     findings: list[Finding] = []
     for provider in gitlab:
-        for warning in audit_trust_policy(record.trust_policy, issuer_host=provider.host):
+        for warning in _trust_warnings(record.trust_policy, provider.host, scope):
             if warning.code == "principal-any":
                 continue
             severity = Severity.BLOCK if warning.code in BLOCKING_TRUST_CODES else Severity.WARN
@@ -176,6 +178,22 @@ def _audit_role(
         environment=env.name if env else None,
         findings=tuple(findings),
     )
+
+
+# Accounts hold many roles with the same trust policy (one per environment or service, templated): each
+# distinct policy is searched once.
+_SCOPES: dict[tuple[str, str], TrustScope] = {}
+
+
+def _describe(policy: Mapping[str, Any], account: str) -> TrustScope:
+    key = (orjson.dumps(policy, option=orjson.OPT_SORT_KEYS).decode(), account)
+    if key not in _SCOPES:
+        _SCOPES[key] = describe_trust(policy, account_id=account)
+    return _SCOPES[key]
+
+
+def _trust_warnings(policy: Mapping[str, Any], host: str, scope: TrustScope) -> list[TrustWarning]:
+    return audit_trust_policy(policy, issuer_host=host, scope=scope)
 
 
 def power_of(record: RoleRecord) -> tuple[Power, tuple[str, ...]]:
