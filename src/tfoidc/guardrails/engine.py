@@ -52,7 +52,9 @@ def evaluate(
             ) from exc
         for hit in hits:
             if in_scope(hit.address):
-                severity = settings.severity or hit.severity or spec.severity
+                severity = (
+                    Severity.INFO if hit.pending else settings.severity or hit.severity or spec.severity
+                )
                 finding = _finding(spec, hit, severity)
                 findings.add(apply_waivers(finding, policy.waivers, environment, today))
     return tuple(sorted(findings, key=_order))
@@ -115,15 +117,16 @@ def _waives(waiver: Waiver, finding: Finding, environment: str | None) -> bool:
 
 
 def _scope_filter(plan: Plan, policy: GuardrailsPolicy) -> Callable[[str], bool]:
-    """scope = "changes": keep hits on resources this plan changes, on data sources it reads, and on
-    the plan as a whole (addresses that are not resources, such as a budget)."""
+    """scope = "changes": keep hits on resources this plan changes or imports (an import brings a
+    resource under review), on data sources it reads, and on the plan as a whole (addresses that are
+    not resources, such as a budget)."""
     if policy.scope == "all":
         return lambda address: True
     by_address = plan.by_address()
 
     def in_scope(address: str) -> bool:
         rc = by_address.get(address)
-        return rc is None or rc.is_data or rc.action.is_change
+        return rc is None or rc.is_data or rc.action.is_change or rc.importing
 
     return in_scope
 
