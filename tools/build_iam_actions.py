@@ -70,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     lines.append("}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{OUT.relative_to(REPO)}: {sum(len(v.split()) for g in services.values() for v in g.values())} actions")
+    print(
+        f"{OUT.relative_to(REPO)}: {sum(len(v.split()) for g in services.values() for v in g.values())} actions"
+    )
     return 0
 
 

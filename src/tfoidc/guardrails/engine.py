@@ -131,12 +131,20 @@ def _scope_filter(plan: Plan, policy: GuardrailsPolicy) -> Callable[[str], bool]
     return in_scope
 
 
+# Every finding about a value only apply will know says so in the same words (reports and tools can
+# tell "not judged yet" from a judgement).
+PENDING_NOTE = "cannot be judged yet"
+
+
 def _finding(spec: RuleSpec, hit: Hit, severity: Severity) -> Finding:
+    message = hit.message
+    if hit.pending and PENDING_NOTE not in message:
+        message = f"{message}: {PENDING_NOTE}"
     return Finding(
         rule=spec.id,
         severity=severity,
         address=hit.address,
-        message=hit.message,
+        message=message,
         title=spec.title,
         attribute=hit.attribute,
         fix=spec.fix,

@@ -38,7 +38,11 @@ def test_root_block_device_without_encrypted_leaves_it_to_the_ami() -> None:
     # the instance writes root_block_device without `encrypted`: shown as known after apply, but unset,
     # so the AMI's snapshot decides and, without account-wide encryption, the disk is unencrypted
     findings = run(fixture(BEFORE), "TFO-ENC-001")
-    root = [f for f in findings if f.address == "aws_instance.ec2" and f.attribute == "root_block_device[0].encrypted"]
+    root = [
+        f
+        for f in findings
+        if f.address == "aws_instance.ec2" and f.attribute == "root_block_device[0].encrypted"
+    ]
     assert len(root) == 1 and root[0].severity is Severity.WARN and "AMI" in root[0].message
 
 

@@ -178,6 +178,10 @@ class Grants:
     def add(self, document: PolicyDocument) -> None:
         actions = catalog()
         for statement in document.statements:
+            if statement.has_principal_element:
+                continue  # a resource policy: grants on that resource, not an identity's permissions
+            if statement.effect == "Allow" and ("*" in statement.actions or statement.not_actions):
+                continue  # administrator access is TFO-IAM-001's finding; escalation adds nothing
             if statement.effect == "Deny":
                 if _every_resource(statement) and not statement.conditions and statement.actions:
                     self.denied_everywhere |= actions.covered(statement.actions)
@@ -264,6 +268,13 @@ def _from_document_data(plan: Plan, rc: ResourceChange) -> bool:
         "CKV_AWS_49",
         "CKV_AWS_274",
         "CKV2_AWS_40",
+        # Action "*" includes every class Checkov's cloudsplaining checks look for
+        "CKV_AWS_355",
+        "CKV_AWS_290",
+        "CKV_AWS_289",
+        "CKV_AWS_288",
+        "CKV_AWS_287",
+        "CKV_AWS_286",
         "AWS-0057",
     ),
 )
@@ -352,8 +363,8 @@ def wildcard_resources(ctx: RuleContext) -> Iterator[Hit]:
         for index, statement in enumerate(document.statements):
             if statement.effect != "Allow" or not _every_resource(statement) or not statement.actions:
                 continue
-            if "*" in statement.actions:
-                continue  # TFO-IAM-001's finding
+            if "*" in statement.actions or statement.has_principal_element:
+                continue  # TFO-IAM-001's finding; a resource policy's "*" is the resource itself
             found = [a for p in statement.actions for a in actions.expand(p)]
             scoped = sorted({a.name for a in found if a.scoped or a.name.lower() in credentials})
             if not scoped:
@@ -387,6 +398,8 @@ def pass_role_everywhere(ctx: RuleContext) -> Iterator[Hit]:
     for source, document in permission_documents(ctx.plan):
         for index, statement in enumerate(document.statements):
             if statement.effect != "Allow" or not _every_resource(statement) or "*" in statement.actions:
+                continue
+            if statement.has_principal_element:
                 continue
             passed = any(action_matches(p, "iam:PassRole") for p in statement.actions) or (
                 bool(statement.not_actions)
