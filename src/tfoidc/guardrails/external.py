@@ -128,7 +128,7 @@ def _trivy(name: str, doc: dict[str, Any]) -> Iterator[ExternalResult]:
             if str(misconf.get("Status") or "FAIL").upper() != "FAIL":
                 continue
             cause = misconf.get("CauseMetadata") or {}
-            rule_id = str(misconf.get("AVDID") or misconf.get("ID"))
+            rule_id = str(misconf.get("AVDID") or misconf["ID"])
             yield ExternalResult(
                 tool="trivy",
                 id=normalise_id(rule_id),
@@ -174,14 +174,20 @@ def _sarif(name: str, doc: dict[str, Any]) -> Iterator[ExternalResult]:
     for run in doc.get("runs") or ():
         driver = (run.get("tool") or {}).get("driver") or {}
         tool = re.sub(r"[^a-z0-9_.-]+", "-", str(driver.get("name") or "sarif").lower()).strip("-") or "sarif"
-        rules = {str(r.get("id")): r for r in driver.get("rules") or () if isinstance(r, dict)}
+        listed = [r for r in driver.get("rules") or () if isinstance(r, dict)]
+        rules = {str(r.get("id")): r for r in listed}
         for result in run.get("results") or ():
             if result.get("suppressions") or result.get("baselineState") == "absent":
                 continue  # suppressed in the tool, or fixed since the baseline
             if result.get("kind", "fail") not in ("fail", "open", "review"):
                 continue
             rule_id = str(result.get("ruleId") or (result.get("rule") or {}).get("id") or "result")
-            described = rules.get(rule_id) or {}
+            index = result.get("ruleIndex")
+            described = (
+                listed[index]
+                if isinstance(index, int) and 0 <= index < len(listed)
+                else rules.get(rule_id) or {}
+            )
             text = str((result.get("message") or {}).get("text") or "")
             location = (result.get("locations") or [{}])[0]
             physical = location.get("physicalLocation") or {}
@@ -190,7 +196,10 @@ def _sarif(name: str, doc: dict[str, Any]) -> Iterator[ExternalResult]:
                 for loc in location.get("logicalLocations") or ()
             ]
             properties = result.get("properties") or {}
-            resource = next((r for r in [*logical, str(properties.get("resource") or "")] if r), None)
+            # Checkov names the resource in its rule's help text ("Resource: aws_s3_bucket.b")
+            helped = re.search(r"Resource: (\S+)", str((described.get("help") or {}).get("text") or ""))
+            named = [*logical, str(properties.get("resource") or ""), helped.group(1) if helped else ""]
+            resource = next((r for r in named if r), None)
             title = (described.get("shortDescription") or {}).get("text") or described.get("name") or rule_id
             yield ExternalResult(
                 tool=tool,

@@ -423,7 +423,7 @@ def other_ports_open(ctx: RuleContext) -> Iterator[Hit]:
     "it is listed so a reviewer sees what this plan puts on the internet.",
     fix="If the service is not meant to be public, restrict the source; otherwise prefer 443 on a load "
     "balancer and redirect 80 to it.",
-    references=("CKV_AWS_260",),
+    references=("CKV_AWS_260", "AWS-0107"),
 )
 def web_entry_point(ctx: RuleContext) -> Iterator[Hit]:
     for ingress in ingress_rules(ctx):
