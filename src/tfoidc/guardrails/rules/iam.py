@@ -1,4 +1,4 @@
-"""IAM trust: roles anyone can assume, and OIDC trust open to other projects (grants: permissions.py).
+"""IAM: administrator-style grants, roles anyone can assume, and OIDC trust open to other projects.
 
 Policy documents are read wherever the plan carries them (JSON strings, `jsonencode(...)` results,
 `aws_iam_policy_document` data sources) and parsed by the same parser `tfoidc doctor` uses; OIDC trust

@@ -36,14 +36,13 @@ ALL_PROTOCOLS = {"-1", "all"}
 PORT_PROTOCOLS = {"tcp", "udp", "6", "17"}
 ICMP_PROTOCOLS = {"icmp", "icmpv6", "1", "58"}  # from/to_port are ICMP type/code there
 WEB_PORTS = (80, 443)
-# SSH, Telnet, RDP, VNC, SMB, WinRM, and database / cache / search / queue engines that should never
+# SSH, FTP, Telnet, RDP, VNC, WinRM, Docker, and database / cache / search / queue engines that should never
 # face the internet (CIS AWS 5.2/5.3, Checkov CKV_AWS_24/25, Trivy AWS-0107).
 ADMIN_PORTS = (
     20,
     21,
     22,
     23,
-    445,
     1433,
     1521,
     2049,
@@ -61,7 +60,6 @@ ADMIN_PORTS = (
     6379,
     7000,
     7001,
-    8020,
     8888,
     9042,
     9092,
