@@ -20,6 +20,7 @@ from tfoidc.analysis.model import Analysis
 from tfoidc.cost.model import CostComponent, CostEstimate, NotPriced, ResourceCost
 from tfoidc.errors import InputError
 from tfoidc.guardrails.model import Finding, Severity
+from tfoidc.plan.fingerprint import change_fingerprint
 from tfoidc.plan.model import Action, Plan, ResourceChange
 
 SCHEMA_VERSION = "2.0"
@@ -64,6 +65,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
                 "action_reason": rc.action_reason,
                 "previous_address": rc.previous_address,
                 "replace_paths": [list(p) for p in rc.replace_paths],
+                "fingerprint": change_fingerprint(rc) if rc.action.is_change else None,
             }
             for rc in analysis.plan.resource_changes
         ],
@@ -99,6 +101,8 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
         "waived": f.waived,
         "waiver_reason": f.waiver_reason,
         "references": list(f.references),
+        "source": f.source,
+        "also_reported_by": list(f.also_reported_by),
     }
 
 
@@ -241,6 +245,8 @@ def _finding_from(f: dict[str, Any]) -> Finding:
         waived=bool(f.get("waived")),
         waiver_reason=f.get("waiver_reason"),
         references=tuple(f.get("references") or ()),
+        source=f.get("source") or "tfoidc",
+        also_reported_by=tuple(f.get("also_reported_by") or ()),
     )
 
 
