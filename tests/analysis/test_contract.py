@@ -15,7 +15,14 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests.conftest import PLANS, REPO, all_fixture_plans, need_shared
-from tfoidc.analysis.contract import SCHEMA_VERSION, analysis_from_dict, analysis_to_dict, json_schema
+from tfoidc.analysis import review
+from tfoidc.analysis.contract import (
+    READS_MAJORS,
+    SCHEMA_VERSION,
+    analysis_from_dict,
+    analysis_to_dict,
+    json_schema,
+)
 from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
 from tfoidc.cost.catalog import Catalog, load_catalog
@@ -174,3 +181,10 @@ def test_a_version_1_document_is_read_back_and_a_later_major_refused() -> None:
         InputError, match=r"version 3\.0 is not supported \(this tfoidc reads 1\.x and 2\.x\)"
     ):
         analysis_from_dict({**current, "schema_version": "3.0"})
+
+
+def test_the_review_comparison_reads_every_major_the_contract_reads() -> None:
+    assert review.READS_MAJORS == READS_MAJORS
+    doc = analysis_json(need_shared(PLANS / "regula/resource_view_modules_tf1_0.json"))
+    assert doc["schema_version"] == SCHEMA_VERSION
+    assert review.compare_with_review(doc, doc).identical

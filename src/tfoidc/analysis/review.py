@@ -16,6 +16,8 @@ from typing import Any
 from tfoidc.errors import InputError
 
 CHANGING = frozenset({"create", "update", "delete", "replace", "forget"})
+# The majors whose `changes` this reads: 2.0 changed only the graph (docs/analysis-json.md).
+READS_MAJORS = ("1", "2")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,7 @@ def _changes(doc: Any, what: str) -> dict[str, list[_Change]]:
     if not isinstance(doc, Mapping) or not isinstance(doc.get("changes"), list):
         raise InputError(f"{what} is not a tfoidc analysis document")
     version = doc.get("schema_version")
-    if not isinstance(version, str) or version.split(".")[0] != "1":
+    if not isinstance(version, str) or version.split(".")[0] not in READS_MAJORS:
         raise InputError(f"{what} has an unsupported schema_version {version!r}")
     plan = doc.get("plan")
     if not isinstance(plan, Mapping) or plan.get("errored") is not False:
