@@ -113,7 +113,7 @@ REFUSALS = [
     pytest.param(
         "AssumeRole", 400, "ValidationError",
         "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
-        2, ["(3600s) exceeds the 1 hour limit for role chaining into " + CHAINED, "--duration 3600 or less"],
+        2, ["(3600s) exceeds the 1 hour limit for role chaining into " + CHAINED, "set --duration to 3600 or less"],
         id="role-chaining-duration",
     ),
     pytest.param(
