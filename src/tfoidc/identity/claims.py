@@ -13,7 +13,7 @@ from typing import Any
 import jwt
 
 from tfoidc.errors import AuthError
-from tfoidc.identity.fetch import Deadline, check_url, fetch_json, network_timeout
+from tfoidc.identity.fetch import Deadline, acceptable, fetch_json, network_timeout
 from tfoidc.identity.hints import FLAGS, Spelling
 from tfoidc.identity.token import IdToken
 
@@ -92,24 +92,26 @@ def _decode(
 def jwks_url_for(issuer: str, deadline: Deadline, spelling: Spelling = FLAGS) -> str:
     """The `jwks_uri` of the issuer's OpenID discovery document."""
     unreachable = _unreachable_hint(spelling)
-    check_url(
-        issuer,
-        what="cannot verify the signature: the issuer",
-        hint=_either(
-            f"set {spelling.issuer} to your GitLab's https URL" if spelling.issuer else None,
-            f"pass {spelling.no_verify}" if spelling.no_verify else None,
-        ),
-    )
+    if not acceptable(issuer):
+        raise AuthError(
+            f"cannot verify the signature: the issuer {issuer!r} is not an https URL, so its keys cannot "
+            "be trusted",
+            hint=_either(
+                f"set {spelling.issuer} to your GitLab's https URL" if spelling.issuer else None,
+                f"pass {spelling.no_verify}" if spelling.no_verify else None,
+            ),
+        )
     url = issuer.rstrip("/") + DISCOVERY_PATH
     document = fetch_json(url, what="the issuer's discovery document", deadline=deadline, hint=unreachable)
     jwks_uri = document.get("jwks_uri") if isinstance(document, dict) else None
     if not isinstance(jwks_uri, str) or not jwks_uri:
         raise AuthError(f"the issuer's discovery document {url} names no jwks_uri")
-    check_url(
-        jwks_uri,
-        what=f"the issuer's discovery document {url} names a jwks_uri",
-        hint="the keys must be served over https from an absolute URL",
-    )
+    if not acceptable(jwks_uri):
+        raise AuthError(
+            f"the issuer's discovery document {url} names a jwks_uri {jwks_uri!r}, which is not an https "
+            "URL, so its keys cannot be trusted",
+            hint="the issuer must serve its keys over https from an absolute URL",
+        )
     return jwks_uri
 
 

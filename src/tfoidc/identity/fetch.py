@@ -64,21 +64,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_url(url: str, *, what: str, hint: str | None = None) -> urllib.parse.SplitResult:
-    """`url` when it is absolute https, or http to a loopback host (the sandbox); else AuthError."""
+def acceptable(url: str) -> bool:
+    """Absolute https, or http to a loopback host (the local sandbox, the one explicit exception)."""
     parts = urllib.parse.urlsplit(url)
     host = parts.hostname or ""
-    if parts.scheme == "https" and host:
-        return parts
-    if parts.scheme == "http" and host and is_loopback(host):
-        return parts
-    raise AuthError(f"{what} {url!r} is not an https URL, so the issuer's keys cannot be trusted", hint=hint)
+    return bool(host) and (parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host)))
 
 
 def fetch_json(url: str, *, what: str, deadline: Deadline, hint: str | None = None) -> Any:
     """GET `url` and decode it as JSON, within `deadline` and MAX_DOCUMENT_BYTES; redirects are followed
     only within the same scheme, host and port."""
-    parts = check_url(url, what=what, hint=hint)
+    if not acceptable(url):
+        raise AuthError(f"{what} {url!r} is not an https URL", hint=hint)
+    parts = urllib.parse.urlsplit(url)
     origin = (parts.scheme, parts.hostname, parts.port)
     current = url
     for _ in range(MAX_REDIRECTS + 1):
