@@ -7,9 +7,9 @@ output goes and through which filter (the masking filter) it passes.
 What holds by construction:
 
 - Cancellation. Inside `cancellable()` (the CLI wraps every command in it) SIGTERM, SIGINT and SIGHUP
-  never kill tfoidc outright. A running child gets one stop signal, once: it runs in its own process
-  group, so a terminal's Ctrl-C reaches it only through tfoidc. Its output is drained and filtered until
-  it exits, then `Cancelled` is raised so that every `finally` on the way out runs (the state lock, the
+  never kill tfoidc outright. A running child's process group gets one stop signal, once: the child
+  runs in a process group of its own, so a terminal's Ctrl-C reaches it only through tfoidc. Its
+  output is drained and filtered until it exits, then `Cancelled` is raised so that every `finally` on the way out runs (the state lock, the
   private token folder) and tfoidc exits 128+N. With no child running, `Cancelled` is raised at once;
   `shielded()` defers it over a step that must not be cut in half. Once cancelled, no child starts.
 - A child never outlives tfoidc: if tfoidc itself is killed, the kernel kills the child (Linux:
@@ -133,15 +133,17 @@ class _Cancellation:
         self.forwarded.clear()
 
     def forward(self) -> None:
-        """Send each running child its stop signal, once."""
+        """Send each running child's process group its stop signal, once: what a terminal's Ctrl-C does
+        to a foreground job (Terraform 1.0 relays nothing itself; its provisioners' commands are in the
+        group too)."""
         if self.received is None:
             return
-        for pid, (child, stop) in list(self.children.items()):
+        for pid, (_child, stop) in list(self.children.items()):
             if pid in self.forwarded:
                 continue
             self.forwarded.add(pid)
-            with contextlib.suppress(ProcessLookupError):
-                child.send_signal(stop if stop is not None else self.received)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, stop if stop is not None else self.received)
 
     def should_raise(self) -> bool:
         return (

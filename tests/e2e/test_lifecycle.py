@@ -225,6 +225,30 @@ def test_feature_branch_token_is_refused_for_prod_before_any_sts_call(workspace:
     assert workspace.sts.actions == ["AssumeRoleWithWebIdentity"]
 
 
+def test_the_chained_role_is_for_apply_only_and_plans_chain_into_their_own(workspace: Workspace) -> None:
+    """Hub and spoke: plans run as the plan role (or chain into plan_chain_role_arn); only apply chains
+    into the deploy role (before, plans chained into it too)."""
+    roles = workspace.sandbox.roles
+    workspace.add_environment("hub", role="dev", chain_role_arn=roles["chained"])
+    plan = workspace.plan("hub")
+    assert plan.returncode == 0, plan.stderr
+    assert workspace.sts.actions == ["AssumeRoleWithWebIdentity"]
+    assert f"as {roles['dev']} (GitLab ID token)" in plan.stderr
+
+    workspace.sts.clear()
+    applied = workspace.apply("hub")
+    assert applied.returncode == 0, applied.stderr
+    assert workspace.sts.actions == ["AssumeRoleWithWebIdentity", "AssumeRole"]
+    assert f"as {roles['chained']} (GitLab ID token)" in applied.stderr
+
+    workspace.add_environment("spoke", role="dev", plan_chain_role_arn=roles["readonly"])
+    workspace.sts.clear()
+    spoke = workspace.plan("spoke")
+    assert spoke.returncode == 0, spoke.stderr
+    assert workspace.sts.actions == ["AssumeRoleWithWebIdentity", "AssumeRole"]
+    assert f"as {roles['readonly']} (GitLab ID token)" in spoke.stderr
+
+
 def _hold_lock(ws: Workspace, environment: str) -> str:
     """Take the state lock the way another Terraform run would hold it."""
     lock_id = f"{ws.sandbox.state_bucket}/{ws.state_key(environment)}"

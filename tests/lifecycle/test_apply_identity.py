@@ -71,3 +71,22 @@ def test_a_missing_token_is_a_usage_error_of_the_job(workspace: Workspace) -> No
     assert result.returncode == 2, result.stderr
     assert "no GitLab ID token found" in result.last_line and "id_tokens" in result.last_line
     assert workspace.sts.actions == []
+
+
+def test_a_plan_jobs_token_cannot_apply(workspace: Workspace) -> None:
+    """Plan and apply jobs request different audiences; apply accepts only its own, so a token any
+    merge request's plan job holds is refused (IAM refuses it too: only apply roles trust that audience)."""
+    result = workspace.apply("sandbox", token=workspace.token())
+    assert result.returncode == 4, result.stderr
+    assert (
+        f"is for audience 'sts.amazonaws.com', not the expected '{workspace.apply_audience}'"
+        in result.last_line
+    )
+    assert workspace.sts.actions == []
+
+
+def test_an_apply_jobs_token_is_not_for_plans(workspace: Workspace) -> None:
+    result = workspace.plan("sandbox", token=workspace.apply_token())
+    assert result.returncode == 4, result.stderr
+    assert "not the expected 'sts.amazonaws.com'" in result.last_line
+    assert workspace.sts.actions == []
