@@ -463,3 +463,69 @@ def test_an_expired_token_is_refused_as_expired_even_when_the_issuer_is_unreacha
     monkeypatch.setenv("TFOIDC_ISSUER", unreachable)
     monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint(iss=unreachable, expires_in=-600))
     assert_one_line_failure(tfoidc("auth", "--role-arn", sandbox.roles["dev"]), 4, "expired")
+
+
+# --- ENV from tfoidc.toml ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def config(sandbox: Sandbox, tmp_path: Path) -> Path:
+    path = tmp_path / "tfoidc.toml"
+    path.write_text(
+        "[environments.prod]\n"
+        'root = "."\n'
+        f'role_arn = "{sandbox.roles["prod"]}"\n'
+        f'plan_role_arn = "{sandbox.roles["readonly"]}"\n'
+        f'chain_role_arn = "{sandbox.roles["chained"]}"\n'
+        'region = "eu-west-1"\n'
+    )
+    return path
+
+
+def test_auth_env_exchanges_for_the_environments_plan_role_without_its_apply_chain(
+    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    result = tfoidc("--config", str(config), "auth", "prod")
+    assert result.code == 0, result
+    assert [s.role_arn for s in moto_sessions()] == [sandbox.roles["readonly"]]
+    assert exports(result.out)["AWS_REGION"] == "eu-west-1"
+
+
+def test_auth_env_apply_needs_the_apply_audience_then_chains(
+    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    refused = tfoidc("--config", str(config), "auth", "prod", "--apply")
+    assert_one_line_failure(refused, 4, f"not the expected '{sandbox.issuer.url}/apply'")
+    assert moto_sessions() == []
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint(aud=f"{sandbox.issuer.url}/apply"))
+    assert tfoidc("--config", str(config), "auth", "prod", "--apply").code == 0
+    assert [s.role_arn for s in moto_sessions()] == [sandbox.roles["prod"], sandbox.roles["chained"]]
+
+
+def test_role_arn_overrides_the_environments_role(
+    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    result = tfoidc("--config", str(config), "auth", "prod", "--role-arn", sandbox.roles["dev"])
+    assert result.code == 0, result
+    assert [s.role_arn for s in moto_sessions()] == [sandbox.roles["dev"]]
+
+
+def test_whoami_and_doctor_take_env_too(
+    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    whoami = tfoidc("--config", str(config), "whoami", "prod", "--format", "json")
+    assert whoami.code == 0, whoami
+    assert ":assumed-role/tfoidc-sandbox-readonly/" in json.loads(whoami.out)["aws"]["Arn"]
+    doctor = tfoidc("--config", str(config), "doctor", "prod")
+    assert doctor.code == 0, doctor
+    assert "tfoidc-sandbox-readonly" in doctor.out
+
+
+def test_an_unknown_env_is_a_usage_error(tfoidc: Cli, sandbox: Sandbox, config: Path) -> None:
+    assert_one_line_failure(
+        tfoidc("--config", str(config), "auth", "staging"), 2, "unknown environment 'staging'", "prod"
+    )

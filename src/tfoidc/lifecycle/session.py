@@ -99,7 +99,7 @@ def credential_request(
             where = f"environments.{name}.apply_audience" if env is not None else "--audience"
             raise InputError(
                 f"no apply audience: {where} is not set, and no issuer to derive <issuer>/apply from",
-                hint=either(spelling.issuer, "$CI_SERVER_URL") and f"set {where}, or the issuer",
+                hint=f"set {where}, or the issuer ({either(spelling.issuer, '$TFOIDC_ISSUER')})",
             )
         audience = default_apply_audience(issuer)
     role = _role(name, env, purpose, overrides, spelling, required=require_role)
