@@ -19,6 +19,7 @@ import botocore.exceptions
 import botocore.session
 from botocore.config import Config
 
+from tfoidc import __version__
 from tfoidc.errors import AuthError, InputError, OperationalError
 from tfoidc.identity.fetch import network_timeout
 from tfoidc.identity.hints import FLAGS, Spelling
@@ -222,7 +223,13 @@ def _client_config(*, unsigned: bool = False) -> Config:
     }
     # botocore waits 60 s per attempt by default: a stalled endpoint would hold the job for minutes.
     timeout = network_timeout()
-    limits: dict[str, Any] = {"retries": retries, "connect_timeout": timeout, "read_timeout": timeout}
+    # tfoidc/<version> in the user agent: `tfoidc audit trail` tells tfoidc's sessions by it.
+    limits: dict[str, Any] = {
+        "retries": retries,
+        "connect_timeout": timeout,
+        "read_timeout": timeout,
+        "user_agent_extra": f"tfoidc/{__version__}",
+    }
     if unsigned:
         return Config(signature_version=botocore.UNSIGNED, **limits)
     return Config(**limits)
