@@ -136,3 +136,26 @@ def test_only_an_https_issuer_is_asked_for_its_keys(
     monkeypatch.setenv("TFOIDC_ISSUER", issuer)
     monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint(iss=issuer))
     one_line(tfoidc("auth", "--role-arn", sandbox.roles["dev"]), 4, fragment, "--no-verify")
+
+
+def test_the_fetch_goes_through_the_runners_proxy_unless_no_proxy_or_loopback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Runners behind a proxy reach GitLab through it (CONNECT: the proxy never sees the exchange)."""
+    import urllib.parse
+
+    from tfoidc.identity import fetch
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "gitlab.internal")
+    deadline = fetch.Deadline.after(5)
+
+    def route(url: str) -> tuple[str, int | None, str | None, str]:
+        connection, target = fetch._connect(urllib.parse.urlsplit(url), deadline)
+        return connection.host, connection.port, getattr(connection, "_tunnel_host", None), target
+
+    assert route("https://gitlab.com/.well-known/openid-configuration") == (
+        "proxy.example", 3128, "gitlab.com", "/.well-known/openid-configuration",
+    )  # fmt: skip
+    assert route("https://gitlab.internal/oauth/discovery/keys")[:3] == ("gitlab.internal", 443, None)
+    assert route("http://127.0.0.1:8080/x")[0] == "127.0.0.1"

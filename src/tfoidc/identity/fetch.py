@@ -15,6 +15,7 @@ import ssl
 import threading
 import time
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,26 +102,16 @@ def fetch_json(url: str, *, what: str, deadline: Deadline, hint: str | None = No
 
 def _get(url: str, *, what: str, deadline: Deadline, hint: str | None) -> tuple[int, str | None, bytes]:
     parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
     if deadline.left <= 0:
         raise _late(what, url, deadline, hint)
-    connection: http.client.HTTPConnection
-    if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            host, parts.port, timeout=deadline.left, context=ssl.create_default_context()
-        )
-    else:
-        connection = http.client.HTTPConnection(host, parts.port, timeout=deadline.left)
+    connection, target = _connect(parts, deadline)
     # The deadline holds however slowly the server answers: at its end the socket is shut down, which
     # ends any read in progress.
     watchdog = threading.Timer(max(deadline.left, 0.0), _shut, args=(connection,))
     watchdog.daemon = True
     watchdog.start()
     try:
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        connection.request("GET", path, headers={"Accept": "application/json", "User-Agent": "tfoidc"})
+        connection.request("GET", target, headers={"Accept": "application/json", "User-Agent": "tfoidc"})
         response = connection.getresponse()
         length = response.getheader("Content-Length")
         if length and length.isdigit() and int(length) > MAX_DOCUMENT_BYTES:
@@ -143,6 +134,34 @@ def _get(url: str, *, what: str, deadline: Deadline, hint: str | None) -> tuple[
     finally:
         watchdog.cancel()
         connection.close()
+
+
+def _connect(parts: urllib.parse.SplitResult, deadline: Deadline) -> tuple[http.client.HTTPConnection, str]:
+    """A connection for `parts` (through $HTTPS_PROXY / $HTTP_PROXY unless $NO_PROXY or a loopback
+    host says otherwise) and the request target to send on it."""
+    host, port = parts.hostname or "", parts.port
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    proxy = None if is_loopback(host) else _proxy_for(parts)
+    if parts.scheme == "https":
+        context = ssl.create_default_context()
+        if proxy is None:
+            return http.client.HTTPSConnection(host, port, timeout=deadline.left, context=context), path
+        connection = http.client.HTTPSConnection(
+            proxy.hostname or "", proxy.port, timeout=deadline.left, context=context
+        )
+        connection.set_tunnel(host, port)  # CONNECT: the proxy sees the host, never the exchange
+        return connection, path
+    if proxy is None:
+        return http.client.HTTPConnection(host, port, timeout=deadline.left), path
+    return http.client.HTTPConnection(proxy.hostname or "", proxy.port, timeout=deadline.left), parts.geturl()
+
+
+def _proxy_for(parts: urllib.parse.SplitResult) -> urllib.parse.SplitResult | None:
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(parts.scheme)
+    if not proxy or urllib.request.proxy_bypass(parts.netloc):  # $NO_PROXY
+        return None
+    return urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
 
 
 def _shut(connection: http.client.HTTPConnection) -> None:
