@@ -17,7 +17,7 @@ from tfoidc.cli.options import flags_of, overrides_from, role_arn_option, token_
 from tfoidc.config import Config, find_config, load_config
 from tfoidc.errors import ExitCode, InputError, PolicyBlocked
 from tfoidc.guardrails.engine import enforce
-from tfoidc.identity.credentials import VerifiedIdentity, obtain_credentials
+from tfoidc.identity.credentials import CredentialRequest, VerifiedIdentity, obtain_credentials
 from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed
 from tfoidc.lifecycle.run import drift_from_plan_json, run_apply, run_drift, run_plan
 from tfoidc.lifecycle.session import Purpose, Session, ci_session, credential_request, local_session
@@ -236,7 +236,7 @@ def _credential_request(
     environ: dict[str, str],
     *,
     branch_rules: bool = False,
-) -> Any:
+) -> CredentialRequest:
     overrides = overrides_from(dict(identity))
     if branch_rules and not overrides.verify:
         raise InputError(

@@ -163,8 +163,8 @@ class TerraformRunner:
         if ended.signal is not None:
             return OperationalError(
                 f"terraform {step} was {ended.describe()}",
-                hint="it may have left the state lock held and the state behind what it changed: check "
-                "both before the next run",
+                hint="Terraform did not finish: a state lock it took itself may still be held (`terraform "
+                "force-unlock`), and the state may be behind what it changed; the next plan shows what is left",
             )
         headline = (
             next((b for b in block if b.strip()), None) or _crash(lines) or f"exit code {ended.returncode}"
