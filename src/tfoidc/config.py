@@ -41,6 +41,17 @@ _PATTERN_MEANING = {
 
 
 BackendValue = str | int | bool
+# The `aud` the shipped pipeline's plan and drift jobs request (id_tokens), and how its apply jobs'
+# differs: only apply roles accept the apply audience, so a plan job's token cannot apply.
+DEFAULT_PLAN_AUDIENCE = "sts.amazonaws.com"
+APPLY_AUDIENCE_SUFFIX = "/apply"
+
+
+def default_apply_audience(issuer: str) -> str:
+    """`<issuer>/apply`, e.g. https://gitlab.com/apply: what the shipped pipeline's apply jobs request."""
+    return issuer.rstrip("/") + APPLY_AUDIENCE_SUFFIX
+
+
 # Environment names become directory names (tfoidc-out/<name>) and GitLab environment names.
 EnvironmentName = Annotated[str, StringConstraints(pattern=ENVIRONMENT_NAME_PATTERN)]
 
@@ -57,8 +68,26 @@ class EnvironmentConfig(BaseModel):
         pattern=ROLE_ARN_PATTERN,
         description="Read-only role for plan/drift (merge request pipelines); default: role_arn.",
     )
-    chain_role_arn: str | None = Field(default=None, pattern=ROLE_ARN_PATTERN)
-    audience: str | None = Field(default=None, description="Expected `aud` of the GitLab ID token.")
+    chain_role_arn: str | None = Field(
+        default=None,
+        pattern=ROLE_ARN_PATTERN,
+        description="Assumed with role_arn's credentials, for apply only.",
+    )
+    plan_chain_role_arn: str | None = Field(
+        default=None,
+        pattern=ROLE_ARN_PATTERN,
+        description="Assumed with the plan role's credentials, for plan and drift; default: none.",
+    )
+    audience: str | None = Field(
+        default=None,
+        min_length=1,
+        description=f"The `aud` plan and drift require; default {DEFAULT_PLAN_AUDIENCE}.",
+    )
+    apply_audience: str | None = Field(
+        default=None,
+        min_length=1,
+        description=f"The `aud` apply requires; default <issuer>{APPLY_AUDIENCE_SUFFIX}.",
+    )
     issuer: str | None = Field(default=None, description="Expected `iss`, e.g. https://gitlab.com.")
     region: str | None = None
     session_duration: int = Field(default=3600, ge=900, le=43200)
@@ -100,13 +129,23 @@ class EnvironmentConfig(BaseModel):
             raise ValueError("apply_refs entries must not be blank")
         return refs
 
+    @field_validator("apply_audience")
+    @classmethod
+    def _apply_audience_is_its_own(cls, apply_audience: str | None, info: ValidationInfo) -> str | None:
+        plan_audience = info.data.get("audience") or DEFAULT_PLAN_AUDIENCE
+        if apply_audience is not None and apply_audience == plan_audience:
+            raise ValueError(
+                f"must differ from the plan audience {plan_audience!r}: a plan job's token would be "
+                "accepted for apply"
+            )
+        return apply_audience
+
     @field_validator("terraform_credentials")
     @classmethod
     def _web_identity_cannot_chain(cls, mode: str, info: ValidationInfo) -> str:
-        if mode == "web_identity" and info.data.get("chain_role_arn"):
-            raise ValueError(
-                "web_identity cannot be combined with chain_role_arn (Terraform would not chain)"
-            )
+        for key in ("chain_role_arn", "plan_chain_role_arn"):
+            if mode == "web_identity" and info.data.get(key):
+                raise ValueError(f"web_identity cannot be combined with {key} (Terraform would not chain)")
         return mode
 
     @field_validator("allow_local_apply")

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tfoidc.config import DEFAULT_PLAN_AUDIENCE, default_apply_audience
+
 REPO = Path(__file__).resolve().parents[2]
 PIPELINE = REPO / ".gitlab-ci.yml"
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -64,7 +66,7 @@ def test_the_schema_check_catches_a_broken_pipeline(tmp_path: Path, ci: dict[str
 def test_plan_runs_on_merge_requests_with_private_artifacts_and_reports(ci: dict[str, Any], env: str) -> None:
     plan = job(ci, f"plan:{env}")
     assert plan["variables"]["TF_ENV"] == env
-    assert plan["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"] == "sts.amazonaws.com"
+    assert plan["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"] == DEFAULT_PLAN_AUDIENCE
     assert any('tfoidc plan "$TF_ENV"' in line for line in plan["script"])
     assert any('$CI_PIPELINE_SOURCE == "merge_request_event"' in r["if"] for r in plan["rules"])
     artifacts = plan["artifacts"]
@@ -87,7 +89,8 @@ def test_apply_is_manual_on_the_protected_default_branch_one_at_a_time(ci: dict[
     assert "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" in condition
     assert '$CI_COMMIT_REF_PROTECTED == "true"' in condition
     assert apply["allow_failure"] is False
-    assert apply["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"] == "sts.amazonaws.com"
+    # The apply audience, tfoidc's default for apply: a plan job's token is not one an apply role takes.
+    assert apply["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"] == default_apply_audience("${CI_SERVER_URL}")
 
 
 def test_drift_is_scheduled_for_every_environment_and_exit_5_is_a_warning(ci: dict[str, Any]) -> None:
@@ -96,3 +99,18 @@ def test_drift_is_scheduled_for_every_environment_and_exit_5_is_a_warning(ci: di
     assert all('$CI_PIPELINE_SOURCE == "schedule"' in r["if"] for r in drift["rules"])
     assert drift["allow_failure"] == {"exit_codes": [5]}
     assert drift["artifacts"]["access"] == "developer"
+
+
+def test_the_readme_the_docs_and_the_pipeline_agree_on_the_audiences(ci: dict[str, Any]) -> None:
+    """One plan audience and one apply audience, the same in the code's defaults, the pipeline, the
+    README and the docs; and no doc still recommends a token file in a shared folder."""
+    readme = (REPO / "README.md").read_text()
+    identity = (REPO / "docs" / "identity.md").read_text()
+    lifecycle = (REPO / "docs" / "lifecycle.md").read_text()
+    drift = job(ci, "drift")["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"]
+    assert drift == DEFAULT_PLAN_AUDIENCE
+    for text in (readme, identity, lifecycle):
+        assert f"`{DEFAULT_PLAN_AUDIENCE}`" in text or f'"{DEFAULT_PLAN_AUDIENCE}"' in text
+        assert "<issuer>/apply" in text
+    assert f"aud: {DEFAULT_PLAN_AUDIENCE}" in identity and "aud: ${CI_SERVER_URL}/apply" in identity
+    assert "--web-identity-file" not in readme and '"$CI_BUILDS_DIR' not in identity

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from tfoidc import __version__
-from tfoidc.errors import ExitCode, TfoidcError
+from tfoidc import __version__, process
+from tfoidc.errors import Cancelled, ExitCode, TfoidcError
 from tfoidc.plan.memory import teardown_skipped
 
 # The command table: name -> (the tfoidc.cli module that defines it in its COMMANDS, one-line summary).
@@ -95,9 +95,16 @@ def run(argv: list[str] | None) -> int:
     """Run one command; every failure becomes its documented exit code and one line on stderr."""
     args = argv if argv is not None else sys.argv[1:]
     debug = "--debug" in args or os.environ.get("TFOIDC_DEBUG", "").lower() in ("1", "true", "yes")
+    # The job's tokens are in this process's environment: no child may read it (tfoidc.process).
+    process.protect_environment()
     try:
-        # Without standalone mode click returns `ctx.exit(n)` codes instead of exiting: pass them on.
-        returned = cli.main(args=argv, prog_name="tfoidc", standalone_mode=False)
+        # SIGTERM/SIGINT/SIGHUP stop the command in order (tfoidc.process), never midway.
+        with process.cancellable():
+            # Without standalone mode click returns `ctx.exit(n)` codes instead of exiting: pass them on.
+            returned = cli.main(args=argv, prog_name="tfoidc", standalone_mode=False)
+    except Cancelled as exc:
+        _say(f"tfoidc: {exc.one_line()}")
+        return exc.exit_code
     except TfoidcError as exc:
         if debug:  # the traceback, but still the documented exit code: scripts branch on it
             traceback.print_exc()
