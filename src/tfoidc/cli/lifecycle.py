@@ -12,10 +12,11 @@ from typing import Any, TypeVar
 import click
 
 from tfoidc.cli.console import stderr, stdout
+from tfoidc.cli.params import ENVIRONMENT
 from tfoidc.config import Config, find_config, load_config
 from tfoidc.errors import ExitCode, PolicyBlocked
 from tfoidc.guardrails.engine import enforce
-from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed
+from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed, check_plan_complete
 from tfoidc.lifecycle.run import drift_from_plan_json, run_apply, run_drift, run_plan
 from tfoidc.lifecycle.session import Session, ci_session, local_session, verify_identity
 from tfoidc.lifecycle.target import Target, current_commit, resolve_target
@@ -29,12 +30,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 def terraform_options(func: F) -> F:
     """Options every command that runs Terraform shares."""
     decorators = [
-        click.argument("environment"),
+        click.argument("environment", type=ENVIRONMENT),
         click.option(
             "--out-dir",
             type=click.Path(file_okay=False, path_type=Path),
             default=None,
-            help="Where tfplan, plan.json, the manifest and the reports go (default: tfoidc-out/ENV).",
+            help="The environment's folder (default: tfoidc-out/ENV): plan writes tfplan, plan.json, "
+            "the reports, note.md and manifest.json here; apply reads tfplan and manifest.json from it; "
+            "drift writes drift-summary.json and .md here.",
         ),
         click.option("--local", "local", is_flag=True, help="Use your own AWS credentials (local_role_arn)."),
         click.option("--profile", default=None, help="AWS profile for --local (default: boto3's chain)."),
@@ -142,6 +145,7 @@ def apply_command(
         check_apply_allowed(environment, target.env, identity.claims)
     binary = discover_terraform(terraform_bin, environ)
     manifest = _verify_saved_plan(target, binary, environ, local=local)
+    check_plan_complete(environment, target.env, target.plan_json)
     session: Session
     if local:
         session = local_session(environment, target.env, environ=environ, profile=profile)

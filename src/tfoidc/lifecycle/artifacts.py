@@ -3,7 +3,6 @@ reports and the drift summary. Every file is written atomically."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +85,9 @@ def write_json(path: Path, data: Any) -> Path:
     return path
 
 
-def write_analysis_reports(analyses: Sequence[Analysis], out_dir: Path, config: Config) -> dict[str, Path]:
-    """Every report format of every environment, and the merge request note."""
-    return write_reports(analyses, out_dir, config=config.report)
+def write_analysis_reports(analysis: Analysis, out_dir: Path, config: Config) -> dict[str, Path]:
+    """Every report format of the environment, and its merge request note, in its output folder."""
+    return write_reports(analysis, out_dir, config=config.report)
 
 
 def drift_summary(environment: str | None, report: DriftReport) -> dict[str, Any]:

@@ -116,7 +116,7 @@ def run_plan(
     analysis = analyze(
         plan_from_document(plan_doc, source=str(target.plan_json)), config, environment=target.name
     )
-    reports = write_analysis_reports([analysis], target.out_dir, config)
+    reports = write_analysis_reports(analysis, target.out_dir, config)
     manifest = PlanManifest(
         environment=target.name,
         plan_sha256=sha256_file(target.tfplan),
