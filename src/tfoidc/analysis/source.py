@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,13 +11,21 @@ from tfoidc.analysis.contract import analysis_from_dict
 from tfoidc.analysis.model import Analysis
 from tfoidc.analysis.run import Settings, analyze
 from tfoidc.errors import InputError
+from tfoidc.guardrails.external import ExternalResult
 from tfoidc.plan.memory import cyclic_gc_paused
 from tfoidc.plan.parse import decode_json, plan_from_document
 
 
-def read_analysis(path: Path, settings: Settings, *, environment: str | None) -> Analysis:
+def read_analysis(
+    path: Path,
+    settings: Settings,
+    *,
+    environment: str | None,
+    external: Sequence[ExternalResult] = (),
+) -> Analysis:
     """The analysis of the plan at `path`, or the analysis `path` holds (validated against the
-    shipped schema). `environment` selects the policy for a plan and renames a saved analysis.
+    shipped schema). `environment` selects the policy for a plan and renames a saved analysis;
+    `external` findings join a plan's analysis (a saved analysis has its own already).
 
     A plan Terraform reported errors for is refused (exit 2): its resource changes are incomplete,
     so no verdict about it would be true."""
@@ -38,4 +47,4 @@ def read_analysis(path: Path, settings: Settings, *, environment: str | None) ->
                 "its resource changes are incomplete and cannot be analysed",
                 hint="fix the errors `terraform plan` printed, then plan again",
             )
-        return analyze(plan, settings, environment=environment)
+        return analyze(plan, settings, environment=environment, external=external)

@@ -17,8 +17,9 @@ import click
 
 from tfoidc.analysis.source import read_analysis
 from tfoidc.cli.console import stdout
-from tfoidc.cli.context import load_config_from_context
+from tfoidc.cli.context import FINDINGS_HELP, config_path_from_context, read_findings
 from tfoidc.cli.params import ENVIRONMENT
+from tfoidc.config import load_config
 from tfoidc.files import write_atomic
 from tfoidc.guardrails.engine import enforce
 from tfoidc.guardrails.policy import FailOn
@@ -72,6 +73,13 @@ def report_options(default_format: str, default_fail_on: str) -> Callable[[F], F
                 help="Exit 3 when unwaived findings reach this severity: block, warn, or never "
                 f"[default: {default_fail_on}].",
             ),
+            click.option(
+                "--findings",
+                "findings_files",
+                multiple=True,
+                type=click.Path(dir_okay=False, path_type=Path),
+                help=FINDINGS_HELP + " Read when the input is a plan (a tfoidc.json has its findings).",
+            ),
         ]
         for decorator in reversed(decorators):
             func = decorator(func)
@@ -90,13 +98,14 @@ def analyze_command(
     output: Path | None,
     environment: str | None,
     fail_on: FailOn | None,
+    findings_files: tuple[Path, ...],
 ) -> None:
     """Analyse a plan (`terraform show -json`) or a tfoidc.json: changes, dependency graph, guardrail
     findings, cost and drift; no credentials, no Terraform.
 
     The report is printed (or written) first; then, if an unwaived finding reaches --fail-on, exit 3.
     """
-    run_report(ctx, input_json, fmt, output, environment, fail_on)
+    run_report(ctx, input_json, fmt, output, environment, fail_on, findings_files)
 
 
 def run_report(
@@ -106,14 +115,17 @@ def run_report(
     output: Path | None,
     environment: str | None,
     fail_on: FailOn | None,
+    findings_files: tuple[Path, ...] = (),
 ) -> None:
     """What `analyze` and `report` do: read, analyse, render, print or write, then enforce `fail_on`
     (None: guardrails.fail_on of tfoidc.toml)."""
-    config = load_config_from_context(ctx)
+    config_path = config_path_from_context(ctx)
+    config = load_config(config_path)
+    external = read_findings(config, config_path, findings_files)
     # The whole run builds acyclic data kept to the end: the cyclic collector would only walk it
     # again and again (bench/README.md).
     with cyclic_gc_paused():
-        analysis = read_analysis(input_json, config, environment=environment)
+        analysis = read_analysis(input_json, config, environment=environment, external=external)
         terminal = fmt == "text" and output is None
         text = render(
             analysis,

@@ -30,11 +30,12 @@ def report_command(
     output: Path | None,
     environment: str | None,
     fail_on: FailOn | None,
+    findings_files: tuple[Path, ...],
 ) -> None:
     """Render a plan (`terraform show -json`) or an analysis (`tfoidc.json`) in one report format:
     `tfoidc analyze` with the merge request note as the default format, and exit 3 only when
     --fail-on is given."""
-    run_report(ctx, input_json, fmt, output, environment, fail_on or "never")
+    run_report(ctx, input_json, fmt, output, environment, fail_on or "never", findings_files)
 
 
 @click.command("comment")

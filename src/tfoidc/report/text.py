@@ -143,12 +143,16 @@ def finding_lines(finding: Finding) -> list[str]:
     severity = finding.severity.value.upper()
     where = finding.address + (f" ({finding.attribute})" if finding.attribute else "")
     lines = [f"[{severity}] {finding.rule} {finding.title}".rstrip(), f"    at:    {where}"]
+    if finding.source != "tfoidc":
+        lines.append(f"    from:  {finding.source}")
     lines.append(f"    why:   {finding.message}")
     if finding.fix:
         lines.append(f"    fix:   {finding.fix}")
     if finding.blast_radius:
         shown = ", ".join(finding.blast_radius[:10]) + (" …" if len(finding.blast_radius) > 10 else "")
         lines.append(f"    blast radius: {len(finding.blast_radius)} dependent(s): {shown}")
+    if finding.also_reported_by:
+        lines.append(f"    also:  {', '.join(finding.also_reported_by)}")
     if finding.waived:
         lines.append(f"    waived: {finding.waiver_reason}")
     return [visible(line) for line in lines]
