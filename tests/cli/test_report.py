@@ -186,6 +186,7 @@ def test_analyze_and_report_are_one_command_with_two_defaults() -> None:
             "output",
             "environment",
             "fail_on",
+            "findings_files",
         }
     )
     for name in ("fmt", "fail_on"):
