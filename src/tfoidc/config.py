@@ -32,6 +32,7 @@ CONFIG_FILENAME = "tfoidc.toml"
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$"
 DURATION_PATTERN = r"^\d+(ms|s|m|h)$"
 ENVIRONMENT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+ENVIRONMENT_NAME_MAX = 128  # a folder name, with room to spare
 # What a failed `pattern` means, in words, for the one-line error.
 _PATTERN_MEANING = {
     ROLE_ARN_PATTERN: "not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
@@ -53,7 +54,9 @@ def default_apply_audience(issuer: str) -> str:
 
 
 # Environment names become directory names (tfoidc-out/<name>) and GitLab environment names.
-EnvironmentName = Annotated[str, StringConstraints(pattern=ENVIRONMENT_NAME_PATTERN)]
+EnvironmentName = Annotated[
+    str, StringConstraints(pattern=ENVIRONMENT_NAME_PATTERN, max_length=ENVIRONMENT_NAME_MAX)
+]
 
 
 class EnvironmentConfig(BaseModel):
@@ -112,6 +115,11 @@ class EnvironmentConfig(BaseModel):
             "reviewed plan, is posted to the merge request note and refuses the apply (exit 3); report: "
             "posted, the apply goes ahead; off: not compared."
         ),
+    )
+    allow_incomplete_apply: bool = Field(
+        default=False,
+        description="Apply a plan Terraform says is incomplete (deferred changes, complete: false); "
+        "by default `tfoidc apply` refuses it (exit 3).",
     )
     terraform_credentials: Literal["keys", "web_identity"] = Field(
         default="keys",
@@ -172,15 +180,32 @@ def load_config(path: str | Path | None) -> Config:
         return Config()
     p = Path(path)
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {p}: {exc.strerror or exc}") from None
+    try:
+        raw = tomllib.loads(toml_text(data, p))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{p}: not valid TOML ({exc})") from None
+    except RecursionError:  # nested arrays or inline tables thousands deep
+        raise InputError(f"{p}: not valid TOML (nested too deeply)") from None
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
         raise InputError(f"{p}: {describe_validation_error(exc)}") from None
+
+
+def toml_text(data: bytes, path: Path) -> str:
+    """TOML is UTF-8 (a leading byte order mark, which some Windows editors add, is dropped);
+    anything else is one line saying where the first bad byte is."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}); TOML files are UTF-8",
+            hint="save tfoidc.toml as UTF-8",
+        ) from None
 
 
 def find_config(start: Path) -> Path | None:

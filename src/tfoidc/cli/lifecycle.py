@@ -14,13 +14,14 @@ import click
 from tfoidc.cli.console import stderr, stdout, warn
 from tfoidc.cli.context import FINDINGS_HELP, config_path_from_context, read_findings
 from tfoidc.cli.options import flags_of, overrides_from, role_arn_option, token_options
+from tfoidc.cli.params import ENVIRONMENT
 from tfoidc.config import Config, find_config, load_config
 from tfoidc.errors import ExitCode, InputError, PolicyBlocked
 from tfoidc.guardrails.engine import enforce
 from tfoidc.identity.credentials import CredentialRequest, VerifiedIdentity, obtain_credentials
 from tfoidc.lifecycle.artifacts import records_plan_failure
 from tfoidc.lifecycle.review import verify_review
-from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed
+from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed, check_plan_complete
 from tfoidc.lifecycle.run import drift_from_plan_json, run_apply, run_drift, run_plan
 from tfoidc.lifecycle.session import Purpose, Session, ci_session, credential_request, local_session
 from tfoidc.lifecycle.target import Target, current_commit, resolve_target
@@ -34,12 +35,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 def terraform_options(func: F) -> F:
     """Options every command that runs Terraform shares."""
     decorators = [
-        click.argument("environment"),
+        click.argument("environment", type=ENVIRONMENT),
         click.option(
             "--out-dir",
             type=click.Path(file_okay=False, path_type=Path),
             default=None,
-            help="Where tfplan, plan.json, the manifest and the reports go (default: tfoidc-out/ENV).",
+            help="The environment's folder (default: tfoidc-out/ENV): plan writes tfplan, plan.json, "
+            "the reports, note.md and manifest.json here; apply reads tfplan and manifest.json from it; "
+            "drift writes drift-summary.json and .md here.",
         ),
         click.option("--local", "local", is_flag=True, help="Use your own AWS credentials (local_role_arn)."),
         click.option("--profile", default=None, help="AWS profile for --local (default: boto3's chain)."),
@@ -148,6 +151,7 @@ def apply_command(
     if local:
         check_local_apply_allowed(environment, target.env)
         manifest = _verify_saved_plan(target, binary, environ, local=True)
+        check_plan_complete(environment, target.env, target.plan_json)
         session = local_session(environment, target.env, environ=environ, profile=profile)
     else:
         branch_rules = bool(target.env.apply_refs or target.env.require_protected_ref)
@@ -157,6 +161,7 @@ def apply_command(
         def admit(verified_identity: VerifiedIdentity) -> None:
             check_apply_allowed(environment, target.env, verified_identity.claims)
             manifest = _verify_saved_plan(target, binary, environ, local=False)
+            check_plan_complete(environment, target.env, target.plan_json)
             reviewed = verify_review(target, manifest, claims=verified_identity.claims, environ=environ)
             if reviewed:
                 stderr.print(reviewed, markup=False)

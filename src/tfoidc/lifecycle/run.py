@@ -121,7 +121,7 @@ def run_plan(
         environment=target.name,
         external=external,
     )
-    reports = write_analysis_reports([analysis], target.out_dir, config)
+    reports = write_analysis_reports(analysis, target.out_dir, config)
     provenance = job_provenance(session.claims, environ)
     manifest = PlanManifest(
         environment=target.name,
