@@ -61,7 +61,7 @@ def test_plan_apply_then_plan_without_changes(workspace: Workspace) -> None:
         "null_resource.network",
         "null_resource.release",
     }
-    assert (out / "sandbox" / "report.html").is_file()
+    assert (out / "report.html").is_file()
     assert s3_state(workspace, "sandbox") is None
 
     applied = workspace.apply("sandbox")

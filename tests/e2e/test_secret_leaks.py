@@ -358,7 +358,7 @@ def test_no_lifecycle_command_writes_or_prints_a_sensitive_value(
         "apply": workspace.apply("sandbox", env=workspace.env(apply_token, **ci)),
         "drift": workspace.tfoidc("drift", "sandbox", "--out-dir", str(workspace.path / "drift"), env=env),
         "comment": workspace.tfoidc(
-            "comment", "--analysis", str(out / "sandbox" / "tfoidc.json"),
+            "comment", "--analysis", str(out / "tfoidc.json"),
             env={**env, "CI_MERGE_REQUEST_IID": "7", "CI_PIPELINE_ID": "500"},
         ),
         "failed plan": workspace.tfoidc(

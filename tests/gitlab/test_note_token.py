@@ -53,4 +53,4 @@ def test_the_note_job_exchanges_no_id_token_and_runs_after_failed_plans() -> Non
         artifacts = plan.get("artifacts") or ci[plan["extends"]]["artifacts"]
         assert artifacts["when"] == "always"
     analyses = re.findall(r"--analysis (\S+)", " ".join(note["script"]))
-    assert analyses == [f"tfoidc-out/{e}/{e}/tfoidc.json" for e in ("dev", "staging", "prod")]
+    assert analyses == [f"tfoidc-out/{e}/tfoidc.json" for e in ("dev", "staging", "prod")]
