@@ -1,0 +1,53 @@
+"""A stack as the one-stack lifecycle's `Target`: its root, the settings it ended up with, its output
+folder. `[environments.X]` names resolve exactly as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from tfoidc.config import Config, describe_validation_error
+from tfoidc.errors import InputError
+from tfoidc.lifecycle.target import DEFAULT_OUT_DIR, Target, resolve_target
+from tfoidc.stacks.discovery import Stack, StackSet, discover
+from tfoidc.stacks.git import Git
+from tfoidc.stacks.tree import FactCache, read_worktree
+
+
+def resolve_named_target(config: Config, config_dir: Path, name: str, out_dir: Path | None) -> Target:
+    """An environment of tfoidc.toml, else a stack discovered under `config_dir`."""
+    if name in config.environments:
+        return resolve_target(config, config_dir, name, out_dir)
+    stacks = stacks_of(config, config_dir)
+    stack = stacks.stacks.get(name)
+    if stack is None:
+        known = ", ".join(list(stacks.stacks)[:20]) or "none"
+        more = f" and {len(stacks.stacks) - 20} more" if len(stacks.stacks) > 20 else ""
+        raise InputError(
+            f"no environment or stack named {name!r} (stacks: {known}{more})",
+            hint="`tfoidc stacks list` shows every stack",
+        )
+    return stack_target(stack, config_dir, out_dir)
+
+
+def stacks_of(config: Config, project_root: Path) -> StackSet:
+    git = Git.discover(project_root)
+    if git is not None and not project_root.resolve().is_relative_to(git.root):
+        git = None
+    return discover(read_worktree(project_root.resolve(), git, FactCache()).facts, config)
+
+
+def stack_target(stack: Stack, project_root: Path, out_dir: Path | None) -> Target:
+    try:
+        env = stack.environment_config()
+    except ValidationError as exc:
+        raise InputError(f"stack {stack.name}: {describe_validation_error(exc)}") from None
+    root = (project_root / stack.root).resolve()
+    if not root.is_dir():
+        raise InputError(f"stack {stack.name}: {root} is not a directory")
+    for var_file in env.var_files:
+        if not (root / var_file).is_file():
+            raise InputError(f"stack {stack.name}: var file {root / var_file} does not exist")
+    out = (out_dir if out_dir is not None else DEFAULT_OUT_DIR / stack.name).resolve()
+    return Target(name=stack.name, env=env, root=root, out_dir=out)
