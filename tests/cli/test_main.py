@@ -126,12 +126,14 @@ def test_help_shows_each_command_with_its_summary() -> None:
 
 def test_loading_the_configuration_loads_no_analysis_stage() -> None:
     loaded = [m for m in _modules_loaded_by("import tfoidc.config") if m.startswith("tfoidc")]
-    modules = [m for m in loaded if m.count(".") and not m.endswith(("cost", "guardrails", "plan", "report"))]
-    assert len(modules) <= 8, modules
+    sections = ("cost", "guardrails", "plan", "report", "stacks")
+    modules = [m for m in loaded if m.count(".") and not m.endswith(sections)]
+    assert len(modules) <= 9, modules
     for stage in (
         "tfoidc.analysis",
         "tfoidc.guardrails.rules",
         "tfoidc.cost.estimator",
         "tfoidc.report.render",
+        "tfoidc.stacks.discovery",
     ):
         assert stage not in loaded

@@ -20,8 +20,8 @@ from tfoidc.plan.memory import teardown_skipped
 # is imported only when it runs: `analyze` then never loads boto3, Terraform or GitLab clients.
 # tests/cli/test_main.py keeps this table complete.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "plan": ("stacks", "Plan ENV or stacks (--changed, --parallel): credentials, init, plan, analysis, reports."),
-    "apply": ("stacks", "Apply ENV's or a stack's reviewed saved plan (branch rules, manifest, stack order)."),
+    "plan": ("stacks", "Plan ENV or stacks: credentials, init, plan, analysis, reports."),
+    "apply": ("stacks", "Apply the reviewed saved plan of ENV or a stack."),
     "drift": ("lifecycle", "Detect drift in ENV (exit 5 on drift)."),
     "analyze": ("analyze", "Analyse a plan JSON file; no credentials needed."),
     "report": ("report", "Render a plan or a tfoidc.json in one format."),
@@ -33,9 +33,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prices": ("prices", "Refresh or show the price catalog."),
     "sandbox": ("sandbox", "Run the local sandbox (AWS and an OIDC issuer on 127.0.0.1)."),
     "demo": ("lifecycle", "Run the main job end to end on the local sandbox."),
-    "stacks": ("stacks", "List the stacks (Terraform roots), what a change reaches and why."),
-    "pipeline": ("stacks", "Generate the GitLab child pipeline for the stacks; post their one note."),
-    "init": ("stacks", "Write tfoidc.toml and the parent .gitlab-ci.yml for the stacks found."),
+    "stacks": ("stacks", "List the stacks (Terraform roots) and what a change reaches."),
+    "pipeline": ("stacks", "Write the stacks' child pipeline; post their one note."),
+    "init": ("stacks", "Write tfoidc.toml and the parent .gitlab-ci.yml."),
 }
 
 

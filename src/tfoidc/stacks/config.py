@@ -12,7 +12,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tfoidc.errors import KeyPathError
-from tfoidc.stacks.globs import glob_problem
 
 ACCOUNT_PATTERN = r"^\d{12}$"
 # Placeholders a string setting may hold, filled in per stack (`key = "{stack}.tfstate"`).
@@ -140,6 +139,8 @@ class StacksConfig(BaseModel):
     @field_validator("include", "exclude")
     @classmethod
     def _valid_globs(cls, patterns: list[str]) -> list[str]:
+        from tfoidc.stacks.globs import glob_problem  # only when tfoidc.toml has these keys
+
         for i, pattern in enumerate(patterns):
             problem = glob_problem(pattern)
             if problem:
@@ -149,6 +150,8 @@ class StacksConfig(BaseModel):
     @field_validator("settings")
     @classmethod
     def _valid_setting_globs(cls, settings: dict[str, StackSettings]) -> dict[str, StackSettings]:
+        from tfoidc.stacks.globs import glob_problem
+
         for pattern, given in settings.items():
             problem = glob_problem(pattern)
             if problem:

@@ -51,7 +51,7 @@ class StackGraph:
         """`names` in waves: each wave depends only on earlier waves (dependencies outside `names`
         count as already applied)."""
         sub = self.graph.subgraph(set(names))
-        return [sorted(wave) for wave in reversed(list(nx.topological_generations(sub)))]
+        return [sorted(wave) for wave in nx.topological_generations(sub.reverse(copy=False))]
 
     def needs_within(self, name: str, names: set[str]) -> list[str]:
         """The dependencies of `name` among `names` that are not already implied by another of them."""
