@@ -139,7 +139,7 @@ def job_name(prefix: str, stack: str) -> str:
     name = prefix + stack
     if len(name) > MAX_JOB_NAME:
         digest = hashlib.sha256(stack.encode()).hexdigest()[:10]
-        name = f"{name[: MAX_JOB_NAME - 12]}~{digest}"
+        name = f"{name[: MAX_JOB_NAME - len(digest) - 1]}~{digest}"
     return name
 
 

@@ -22,10 +22,12 @@ def resolve_named_target(config: Config, config_dir: Path, name: str, out_dir: P
     stacks = stacks_of(config, config_dir)
     stack = stacks.stacks.get(name)
     if stack is None:
-        known = ", ".join(list(stacks.stacks)[:20]) or "none"
-        more = f" and {len(stacks.stacks) - 20} more" if len(stacks.stacks) > 20 else ""
+        envs = ", ".join(sorted(config.environments)) or "none (is there a tfoidc.toml?)"
+        others = [n for n in stacks.stacks if n not in config.environments]
+        found = f"; stacks found: {', '.join(others[:20])}" if others else ""
+        more = f" and {len(others) - 20} more" if len(others) > 20 else ""
         raise InputError(
-            f"no environment or stack named {name!r} (stacks: {known}{more})",
+            f"unknown environment {name!r}; tfoidc.toml defines: {envs}{found}{more}",
             hint="`tfoidc stacks list` shows every stack",
         )
     return stack_target(stack, config_dir, out_dir)
