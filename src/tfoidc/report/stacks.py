@@ -76,25 +76,31 @@ def render_stacks_note(
     footer = _footer(pipeline_id, artifact_url)
     head = _head(marker, entries, shown, quiet, removed, budget - len(footer) - 400)
     room = budget - len(head) - len(footer) - 400
-    details: list[str] = []
-    left_out: list[str] = []
+    kept: list[tuple[int, str]] = []  # (position in `shown`, its details)
     for i, entry in enumerate(shown):
         share = room // max(len(shown) - i, 1)
         block = _details(entry, config, share)
-        if block is None or len(block) > room:
-            left_out.append(entry.name)
-            continue
-        details.append(block)
-        room -= len(block)
-    tail = ""
-    if left_out:
-        names = ", ".join(inline_code(n) for n in left_out[:50])
-        more = f" and {len(left_out) - 50} more" if len(left_out) > 50 else ""
-        tail = (
-            f"\n> ✂️ The details of {len(left_out)} stack{'s' if len(left_out) != 1 else ''} were left out to stay "
-            f"under {budget:,} characters ({names}{more}): see each stack's job.\n"
-        )
-    return head + "".join(details) + tail + footer
+        if block is not None and len(block) <= room:
+            kept.append((i, block))
+            room -= len(block)
+    while True:
+        shown_at = {i for i, _ in kept}
+        left_out = [e.name for i, e in enumerate(shown) if i not in shown_at]
+        text = head + "".join(b for _, b in kept) + _left_out_line(left_out, budget) + footer
+        if len(text) <= budget or not kept:
+            return text if len(text) <= budget else text[: budget - len(footer)] + footer
+        kept.pop()  # the least important stack shown gives way to the line saying what was left out
+
+
+def _left_out_line(left_out: list[str], budget: int) -> str:
+    if not left_out:
+        return ""
+    names = ", ".join(inline_code(n) for n in left_out[:50])
+    more = f" and {len(left_out) - 50} more" if len(left_out) > 50 else ""
+    return (
+        f"\n> ✂️ The details of {len(left_out)} stack{'s' if len(left_out) != 1 else ''} were left out to stay "
+        f"under {budget:,} characters ({names}{more}): see each stack's job.\n"
+    )
 
 
 def _head(
