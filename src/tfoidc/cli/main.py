@@ -20,8 +20,8 @@ from tfoidc.plan.memory import teardown_skipped
 # is imported only when it runs: `analyze` then never loads boto3, Terraform or GitLab clients.
 # tests/cli/test_main.py keeps this table complete.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "plan": ("stacks", "Plan ENV or stacks: credentials, init, plan, analysis, reports."),
-    "apply": ("stacks", "Apply the reviewed saved plan of ENV or a stack."),
+    "plan": ("stacks_plan", "Plan ENV or stacks: credentials, init, plan, analysis, reports."),
+    "apply": ("stacks_plan", "Apply the reviewed saved plan of ENV or a stack."),
     "drift": ("lifecycle", "Detect drift in ENV (exit 5 on drift)."),
     "analyze": ("analyze", "Analyse a plan JSON file; no credentials needed."),
     "report": ("report", "Render a plan or a tfoidc.json in one format."),
