@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -34,3 +35,9 @@ def write_atomic(
     except OSError as exc:
         raise error(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
+
+
+def safe_filename(name: str) -> str:
+    """`name` as one file or folder name: anything but letters, digits, `.`, `_` and `-` becomes `_`."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return cleaned or "default"

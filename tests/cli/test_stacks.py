@@ -22,7 +22,7 @@ def tfoidc(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproce
     return subprocess.run(
         [sys.executable, "-m", "tfoidc", *args],
         cwd=cwd,
-        env={**CLEAN, "COLUMNS": "200", **(env or {})},
+        env={**CLEAN, "COLUMNS": "200", "TFOIDC_CACHE_DIR": "", **(env or {})},
         capture_output=True,
         text=True,
         check=False,

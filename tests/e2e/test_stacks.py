@@ -34,6 +34,7 @@ class Stacks:
         env.update(self.sandbox.env())
         env["GITLAB_OIDC_TOKEN"] = self.sandbox.issuer.mint(ref="main", ref_protected="true")
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        env["TFOIDC_CACHE_DIR"] = ""
         return env
 
     def tfoidc(self, *args: str) -> subprocess.CompletedProcess[str]:

@@ -189,10 +189,18 @@ def test_an_unreadable_base_configuration_plans_every_stack(repo: Repo) -> None:
     assert report.changes[0].why[0].startswith("every stack is planned: tfoidc.toml or the stacks at the base")
 
 
-def test_blob_cache_parses_only_what_differs_at_the_base(repo: Repo) -> None:
+def test_blob_cache_reads_only_what_it_has_not_seen(repo: Repo, tmp_path: Path) -> None:
     repo.write("live/prod/db/main.tf", "# 1\n")
     repo.commit()
-    project = open_project(None, repo.path)
-    change_report(project, None, LOCAL)
+    cached = {"TFOIDC_CACHE_DIR": str(tmp_path / "cache")}
+    project = open_project(None, repo.path, cached)
+    first = change_report(project, None, LOCAL)
     tf_files = len(list(repo.path.rglob("*.tf")))
     assert project.cache.parsed == tf_files + 1  # every file once, plus the one that differs at the base
+    again = open_project(None, repo.path, cached)
+    assert change_report(again, None, LOCAL).changes == first.changes
+    assert again.cache.parsed == 0  # a later run reads no file git already identified
+    repo.write("live/prod/net/main.tf", 'variable "edited" {}\n')  # not committed: read from disk
+    third = open_project(None, repo.path, cached)
+    assert "live/prod/net" in {c.name for c in change_report(third, None, LOCAL).changes}
+    assert third.cache.parsed == 1

@@ -132,7 +132,7 @@ def test_applies_follow_the_dependency_order_and_dependents_plan_after_their_dep
     assert doc["plan:live/app"]["needs"] == [{"job": "apply:live/db", "artifacts": True}]
     assert doc["plan:live/net"]["needs"] == [] and doc["plan:live/lone"]["needs"] == []
     waits = nx.DiGraph((name, need) for name, job in jobs(doc).items() for need in needs_of(job))
-    for stack, dependency in graph.graph.edges:
+    for stack, dependency in graph.edges:
         assert nx.has_path(waits, f"apply:{stack}", f"apply:{dependency}")
         assert nx.has_path(waits, f"plan:{stack}", f"apply:{dependency}")
 

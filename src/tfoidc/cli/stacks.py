@@ -221,7 +221,7 @@ def render_plans_note(
     plans_dir: Path, expected: list[tuple[str, str, str]] | None, report_config: Any, environ: Mapping[str, str]
 ) -> str:
     from tfoidc.analysis.contract import analysis_from_dict, is_analysis_document
-    from tfoidc.report.render import safe_filename
+    from tfoidc.files import safe_filename
     from tfoidc.report.stacks import RemovedStack, StackEntry, render_stacks_note
 
     if expected is None:

@@ -6,7 +6,6 @@ pipeline; `write_reports` writes all of them into a directory (what `tfoidc plan
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import orjson
 from tfoidc.analysis.contract import analysis_to_dict
 from tfoidc.analysis.model import Analysis
 from tfoidc.errors import InputError
-from tfoidc.files import write_atomic
+from tfoidc.files import safe_filename, write_atomic
 from tfoidc.gitlab.marker import note_marker
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.formats import codequality, gitlab_terraform_report, junit_xml, sarif
@@ -98,8 +97,3 @@ def write_reports(analyses: Sequence[Analysis], out_dir: Path, *, config: Report
         note = render_note(analyses, config=config, pipeline_id=None, artifact_url=config.artifact_url)
         written["note"] = write_atomic(out_dir / NOTE_FILENAME, note)
     return written
-
-
-def safe_filename(name: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
-    return cleaned or "default"

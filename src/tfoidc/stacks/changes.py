@@ -135,10 +135,7 @@ def _cap(reasons: Iterable[str], what: str) -> list[str]:
 
 def _next_hop(graph: StackGraph, dependent: str, on: str) -> str:
     """The first dependency on the way from `dependent` to `on` (for the reason of the edge)."""
-    import networkx as nx
-
-    path = nx.shortest_path(graph.graph, dependent, on)
-    return str(path[1])
+    return graph.path(dependent, on)[1]
 
 
 def _removed_reason(old: Stack, now: StackSet) -> str:

@@ -123,11 +123,12 @@ def discover(facts: Mapping[str, FileFacts], config: Config, *, root_prefix: str
         if not any(glob.matches(f) for f in folders):
             warnings.append(f"stacks.exclude: {glob.pattern!r} matches no folder")
     names: list[tuple[str, str, bool]] = []  # (name, root, from environment)
+    merged_by_name: dict[str, _Settings] = {}
     for folder in candidates:
         if folder in env_roots:
             continue
-        excluded = _merged(folder, patterns, stacks_config.settings, used_patterns).values.get("exclude")
-        if not excluded:
+        merged_by_name[folder] = _merged(folder, patterns, stacks_config.settings, used_patterns)
+        if not merged_by_name[folder].values.get("exclude"):
             names.append((folder, folder, False))
     for name, env in config.environments.items():
         names.append((name, _normal(name, env.root), True))
@@ -140,7 +141,8 @@ def discover(facts: Mapping[str, FileFacts], config: Config, *, root_prefix: str
                 f"environments.{name}: the name is also a discovered stack's folder; rename the environment "
                 f"or exclude the folder (stacks.exclude)"
             )
-        merged = _merged(name, patterns, stacks_config.settings, used_patterns)
+        merged = merged_by_name.get(name) if not from_env else None
+        merged = merged or _merged(name, patterns, stacks_config.settings, used_patterns)
         if from_env:
             env = config.environments[name]
             for key in env.model_fields_set - {"root"}:

@@ -2,14 +2,15 @@
 `terraform_remote_state` data sources that read another stack's state (same backend, bucket and key).
 
 Plans run in parallel; applies follow this order. A cycle is an input error (exit 2) naming the cycle.
+The graph is a plain adjacency map: the queries here are a few lines each, and `tfoidc stacks list`
+stays clear of importing a graph library.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
-
-import networkx as nx
+from dataclasses import dataclass, field
 
 from tfoidc.errors import InputError
 from tfoidc.stacks.discovery import STATE_IDENTITY, StackSet
@@ -19,30 +20,64 @@ from tfoidc.stacks.discovery import STATE_IDENTITY, StackSet
 class Dependency:
     stack: str
     on: str
-    why: str  # `depends_on in stacks.settings."live/**"` or `reads its state (data.terraform_remote_state.net)`
+    why: str  # `depends_on in stacks.settings.live/**` or `reads its state (data.terraform_remote_state.net)`
 
 
 @dataclass(frozen=True)
 class StackGraph:
     """Edges run from a stack to the stacks it depends on."""
 
-    graph: nx.DiGraph
+    on: dict[str, dict[str, str]]  # stack -> {dependency: why}
+    by: dict[str, set[str]] = field(default_factory=dict)  # stack -> its dependents
+
+    @property
+    def edges(self) -> list[tuple[str, str]]:
+        return [(a, b) for a, deps in self.on.items() for b in deps]
 
     def dependencies(self, name: str) -> list[str]:
-        return sorted(self.graph.successors(name))
+        return sorted(self.on.get(name, {}))
 
     def dependents(self, name: str) -> list[str]:
-        return sorted(self.graph.predecessors(name))
+        return sorted(self.by.get(name, ()))
 
     def why(self, stack: str, on: str) -> str:
-        return str(self.graph.edges[stack, on]["why"])
+        return self.on[stack][on]
+
+    def reachable(self, name: str, *, upward: bool = False) -> set[str]:
+        """Every stack `name` depends on, directly or not (`upward`: every stack depending on it)."""
+        step = (lambda n: self.by.get(n, ())) if upward else (lambda n: self.on.get(n, {}))
+        seen: set[str] = set()
+        queue = deque(step(name))
+        while queue:
+            current = queue.popleft()
+            if current not in seen:
+                seen.add(current)
+                queue.extend(step(current))
+        return seen
+
+    def path(self, start: str, end: str) -> list[str]:
+        """A shortest chain of dependencies from `start` to `end` (both included)."""
+        previous: dict[str, str] = {}
+        queue = deque([start])
+        while queue:
+            current = queue.popleft()
+            if current == end:
+                chain = [end]
+                while chain[-1] != start:
+                    chain.append(previous[chain[-1]])
+                return chain[::-1]
+            for nxt in sorted(self.on.get(current, {})):
+                if nxt not in previous and nxt != start:
+                    previous[nxt] = current
+                    queue.append(nxt)
+        return []
 
     def affected_by(self, changed: Iterable[str]) -> dict[str, str]:
         """Stacks depending, directly or not, on a changed one -> the changed stack they depend on."""
         changed = set(changed)
         out: dict[str, str] = {}
         for name in sorted(changed):
-            for dependent in sorted(nx.ancestors(self.graph, name)):
+            for dependent in sorted(self.reachable(name, upward=True)):
                 if dependent not in changed:
                     out.setdefault(dependent, name)
         return out
@@ -50,29 +85,35 @@ class StackGraph:
     def apply_order(self, names: Iterable[str]) -> list[list[str]]:
         """`names` in waves: each wave depends only on earlier waves (dependencies outside `names`
         count as already applied)."""
-        sub = self.graph.subgraph(set(names))
-        return [sorted(wave) for wave in nx.topological_generations(sub.reverse(copy=False))]
+        todo = set(names)
+        waves: list[list[str]] = []
+        while todo:
+            wave = sorted(n for n in todo if not (set(self.on.get(n, {})) & todo))
+            waves.append(wave)
+            todo -= set(wave)
+        return waves
 
     def needs_within(self, name: str, names: set[str]) -> list[str]:
-        """The dependencies of `name` among `names` that are not already implied by another of them."""
-        sub = self.graph.subgraph(names | {name})
-        direct = set(sub.successors(name))
-        implied = {d for dep in direct for d in nx.descendants(sub, dep)}
+        """The dependencies of `name` among `names` that another of them does not already imply."""
+        direct = set(self.on.get(name, {})) & names
+        implied = {d for dep in direct for d in self.reachable(dep)}
         return sorted(direct - implied)
 
 
 def build_graph(stack_set: StackSet) -> StackGraph:
-    graph = nx.DiGraph()
-    graph.add_nodes_from(stack_set.stacks)
+    on: dict[str, dict[str, str]] = {name: {} for name in stack_set.stacks}
+    by: dict[str, set[str]] = {name: set() for name in stack_set.stacks}
     for dep in dependencies(stack_set):
-        if not graph.has_edge(dep.stack, dep.on):
-            graph.add_edge(dep.stack, dep.on, why=dep.why)
-    cycle = _cycle(graph)
+        on[dep.stack].setdefault(dep.on, dep.why)
+        by[dep.on].add(dep.stack)
+    graph = StackGraph(on, by)
+    cycle = _cycle(on)
     if cycle:
         path = " -> ".join([*cycle, cycle[0]])
-        reasons = "; ".join(f"{a} -> {b}: {graph.edges[a, b]['why']}" for a, b in zip(cycle, [*cycle[1:], cycle[0]], strict=True))
+        pairs = zip(cycle, [*cycle[1:], cycle[0]], strict=True)
+        reasons = "; ".join(f"{a} -> {b}: {on[a][b]}" for a, b in pairs)
         raise InputError(f"stacks depend on each other in a cycle: {path} ({reasons})")
-    return StackGraph(graph)
+    return graph
 
 
 def dependencies(stack_set: StackSet) -> list[Dependency]:
@@ -97,9 +138,28 @@ def dependencies(stack_set: StackSet) -> list[Dependency]:
     return out
 
 
-def _cycle(graph: nx.DiGraph) -> list[str] | None:
-    try:
-        edges = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return None
-    return [str(a) for a, _ in edges]
+def _cycle(on: dict[str, dict[str, str]]) -> list[str] | None:
+    """One cycle of the graph, as the stacks along it, or None (iterative depth-first search)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in sorted(on):
+        if state.get(start):
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, list[str]]] = [(start, sorted(on[start]))]
+        state[start] = 1
+        path.append(start)
+        while stack:
+            node, todo = stack[-1]
+            if not todo:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+                continue
+            nxt = todo.pop(0)
+            if state.get(nxt) == 1:
+                return path[path.index(nxt) :]
+            if not state.get(nxt):
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, sorted(on.get(nxt, {}))))
+    return None

@@ -17,7 +17,7 @@ from tfoidc.stacks.changes import StackChange, detect_changes
 from tfoidc.stacks.discovery import StackSet, discover
 from tfoidc.stacks.git import Base, FileChange, Git, default_base, is_ci
 from tfoidc.stacks.order import StackGraph, build_graph
-from tfoidc.stacks.tree import FactCache, read_revision, read_worktree
+from tfoidc.stacks.tree import FactCache, cache_folder, read_revision, read_worktree
 
 
 @dataclass
@@ -37,7 +37,9 @@ class Project:
         return "" if rel == "." else rel + "/"
 
     def stacks(self) -> StackSet:
-        return discover(read_worktree(self.root, self.git, self.cache).facts, self.config)
+        found = discover(read_worktree(self.root, self.git, self.cache).facts, self.config)
+        self.cache.save()
+        return found
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,9 @@ class ChangeReport:
     warnings: tuple[str, ...]
 
 
-def open_project(config_path: Path | None, cwd: Path | None = None) -> Project:
+def open_project(
+    config_path: Path | None, cwd: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Project:
     start = (cwd or Path.cwd()).resolve()
     path = config_path if config_path is not None else find_config(start)
     config = load_config(path)
@@ -62,7 +66,13 @@ def open_project(config_path: Path | None, cwd: Path | None = None) -> Project:
         root = git.root if git is not None else start
     if git is not None and not root.is_relative_to(git.root):
         git = None
-    return Project(root=root, config_path=path.resolve() if path is not None else None, config=config, git=git)
+    return Project(
+        root=root,
+        config_path=path.resolve() if path is not None else None,
+        config=config,
+        git=git,
+        cache=FactCache.at(cache_folder(os.environ if environ is None else environ)),
+    )
 
 
 def change_report(project: Project, base: str | None, environ: Mapping[str, str] | None = None) -> ChangeReport:
@@ -92,6 +102,7 @@ def change_report(project: Project, base: str | None, environ: Mapping[str, str]
     try:
         base_config = _config_at(git, sha, prefix + config_rel, present_now=project.config_path is not None)
         base_stacks = discover(read_revision(git, sha, project.root, project.cache).facts, base_config)
+        project.cache.save()
     except (TfoidcError, ValidationError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         problem = f"tfoidc.toml or the stacks at the base {sha[:12]} could not be read ({_one_line(exc)})"
     changes = detect_changes(

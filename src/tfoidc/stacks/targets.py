@@ -3,6 +3,7 @@ folder. `[environments.X]` names resolve exactly as before."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -12,7 +13,7 @@ from tfoidc.errors import InputError
 from tfoidc.lifecycle.target import DEFAULT_OUT_DIR, Target, resolve_target
 from tfoidc.stacks.discovery import Stack, StackSet, discover
 from tfoidc.stacks.git import Git
-from tfoidc.stacks.tree import FactCache, read_worktree
+from tfoidc.stacks.tree import FactCache, cache_folder, read_worktree
 
 
 def resolve_named_target(config: Config, config_dir: Path, name: str, out_dir: Path | None) -> Target:
@@ -37,7 +38,10 @@ def stacks_of(config: Config, project_root: Path) -> StackSet:
     git = Git.discover(project_root)
     if git is not None and not project_root.resolve().is_relative_to(git.root):
         git = None
-    return discover(read_worktree(project_root.resolve(), git, FactCache()).facts, config)
+    cache = FactCache.at(cache_folder(os.environ))
+    found = discover(read_worktree(project_root.resolve(), git, cache).facts, config)
+    cache.save()
+    return found
 
 
 def stack_target(stack: Stack, project_root: Path, out_dir: Path | None) -> Target:

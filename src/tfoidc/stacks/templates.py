@@ -34,8 +34,13 @@ def tfoidc_template(image: str) -> dict[str, Any]:
     """`.tfoidc`: the image, the pip cache and the install steps every tfoidc job extends."""
     return {
         "image": image,
-        "cache": {"key": "pip-$TFOIDC_PIP_SPEC", "paths": [".cache/pip"]},
-        "variables": {"PIP_CACHE_DIR": "$CI_PROJECT_DIR/.cache/pip", "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+        "cache": {"key": "pip-$TFOIDC_PIP_SPEC", "paths": [".cache/pip", ".cache/tfoidc"]},
+        "variables": {
+            "PIP_CACHE_DIR": "$CI_PROJECT_DIR/.cache/pip",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            # What tfoidc read of each .tf file, by git blob id: later pipelines parse only new files.
+            "TFOIDC_CACHE_DIR": "$CI_PROJECT_DIR/.cache/tfoidc",
+        },
         "before_script": list(INSTALL_SCRIPT),
     }
 

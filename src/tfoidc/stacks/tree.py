@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
+
+from tfoidc.errors import TfoidcError
+from tfoidc.files import write_atomic
 from tfoidc.stacks.git import Git
-from tfoidc.stacks.hcl import FileFacts, read_facts
+from tfoidc.stacks.hcl import EMPTY, FACTS_VERSION, FileFacts, read_facts
 
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
+MAX_CACHED = 200_000  # files: the cache of a large monorepo stays a few tens of MB
+# Every block `hcl` reads is introduced by one of these words (a substring test, not a parse).
+_MAY_HOLD_FACTS = re.compile(rb"module|backend|terraform_remote_state")
 
 
 def is_terraform_file(path: str) -> bool:
@@ -30,14 +38,50 @@ def _hidden(path: str) -> bool:
 
 @dataclass
 class FactCache:
+    """Facts by git blob id (content-addressed, so one cache serves every repository and branch).
+
+    With `path`, the cache is read from and written back to that file, so a later run reads and
+    parses only files it has not seen (`TFOIDC_CACHE_DIR`; in CI, a folder the job caches).
+    """
+
     by_blob: dict[str, FileFacts] = field(default_factory=dict)
     parsed: int = 0  # files parsed in this run (the rest came from the cache)
+    path: Path | None = None
+    _loaded: int = 0
+
+    @classmethod
+    def at(cls, folder: Path | None) -> FactCache:
+        if folder is None:
+            return cls()
+        path = folder / f"hcl-facts-v{FACTS_VERSION}.json"
+        cache = cls(path=path)
+        try:
+            raw = orjson.loads(path.read_bytes())
+            cache.by_blob = {k: FileFacts.from_json(v) for k, v in raw.items()}
+        except (OSError, orjson.JSONDecodeError, ValueError, TypeError, KeyError):
+            cache.by_blob = {}  # no cache yet, or one from another version: start afresh
+        cache._loaded = len(cache.by_blob)
+        return cache
+
+    def known(self, path: str, blob: str) -> FileFacts | None:
+        return self.by_blob.get(blob + (":json" if path.endswith(".json") else ""))
+
+    def save(self) -> None:
+        """Write the cache back when this run added to it (best effort: a cache is never required)."""
+        if self.path is None or len(self.by_blob) == self._loaded:
+            return
+        entries = dict(list(self.by_blob.items())[-MAX_CACHED:])
+        try:
+            write_atomic(self.path, orjson.dumps({k: v.to_json() for k, v in entries.items()}))
+        except TfoidcError:
+            pass
 
     def facts(self, path: str, blob: str | None, content: bytes) -> FileFacts:
         key = (blob or git_blob_id(content)) + (":json" if path.endswith(".json") else "")
         found = self.by_blob.get(key)
         if found is None:
-            found = read_facts(path, content)
+            # A file naming none of the blocks read has no facts: it is not parsed at all.
+            found = read_facts(path, content) if _MAY_HOLD_FACTS.search(content) else EMPTY
             self.by_blob[key] = found
             self.parsed += 1
         return found
@@ -48,6 +92,14 @@ class TreeFiles:
     """The Terraform files of one tree, by path relative to the project root."""
 
     facts: dict[str, FileFacts]
+
+
+def cache_folder(environ: Mapping[str, str]) -> Path | None:
+    """$TFOIDC_CACHE_DIR (empty: no cache), else $XDG_CACHE_HOME/tfoidc, else ~/.cache/tfoidc."""
+    if "TFOIDC_CACHE_DIR" in environ:
+        return Path(environ["TFOIDC_CACHE_DIR"]) if environ["TFOIDC_CACHE_DIR"] else None
+    base = environ.get("XDG_CACHE_HOME") or (str(Path(environ["HOME"]) / ".cache") if environ.get("HOME") else "")
+    return Path(base) / "tfoidc" if base else None
 
 
 def git_blob_id(content: bytes) -> str:
@@ -71,8 +123,8 @@ def read_worktree(project_root: Path, git: Git | None, cache: FactCache) -> Tree
             continue
         local = repo_path[len(prefix) :]
         blob = index.get(repo_path) if repo_path not in dirty else None
-        content = _read(git.root / repo_path)
-        out[local] = cache.facts(local, blob, content)
+        known = cache.known(local, blob) if blob is not None else None
+        out[local] = known if known is not None else cache.facts(local, blob, _read(git.root / repo_path))
     return TreeFiles(out)
 
 
@@ -110,6 +162,7 @@ def _walk(root: Path) -> Iterable[str]:
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError:
         return b""  # a file removed while reading: it has no facts
