@@ -75,7 +75,10 @@ def write_monorepo(root: Path, stacks: int) -> dict[str, int]:
             call = ""
             if level < LEVELS - 1:
                 call = f'module "next" {{\n  source = "../l{level + 1}-m{i:02d}"\n  input  = var.input\n}}\n'
-            write(f"{name}/main.tf", f'resource "null_resource" "m" {{\n  triggers = {{ v = var.input }}\n}}\n{call}')
+            write(
+                f"{name}/main.tf",
+                f'resource "null_resource" "m" {{\n  triggers = {{ v = var.input }}\n}}\n{call}',
+            )
             write(f"{name}/variables.tf", 'variable "input" {\n  type    = string\n  default = "x"\n}\n')
             write(f"{name}/outputs.tf", 'output "id" {\n  value = null_resource.m.id\n}\n')
             write(f"{name}/versions.tf", 'terraform {\n  required_version = ">= 1.0"\n}\n')
@@ -95,8 +98,11 @@ def write_monorepo(root: Path, stacks: int) -> dict[str, int]:
         )
         write(f"{name}/main.tf", calls)
         write(f"{name}/variables.tf", f'variable "name" {{\n  type    = string\n  default = "{name}"\n}}\n')
-        write(f"{name}/outputs.tf", 'output "a" {\n  value = module.chain_' + str(chain_a) + '.id\n}\n')
-        write(f"{name}/backend.tf", f'terraform {{\n  backend "s3" {{\n    bucket = "acme-state"\n    key    = "{name}.tfstate"\n  }}\n}}\n')
+        write(f"{name}/outputs.tf", 'output "a" {\n  value = module.chain_' + str(chain_a) + ".id\n}\n")
+        write(
+            f"{name}/backend.tf",
+            f'terraform {{\n  backend "s3" {{\n    bucket = "acme-state"\n    key    = "{name}.tfstate"\n  }}\n}}\n',
+        )
         write(f"{name}/providers.tf", 'provider "null" {}\n')
         data = ""
         if not name.endswith("/network"):
@@ -104,16 +110,27 @@ def write_monorepo(root: Path, stacks: int) -> dict[str, int]:
                 'data "terraform_remote_state" "network" {\n  backend = "s3"\n  config = {\n'
                 f'    bucket = "acme-state"\n    key    = "live/{env}/network.tfstate"\n  }}\n}}\n'
             )
-        write(f"{name}/data.tf", data or 'locals {\n  network = true\n}\n')
+        write(f"{name}/data.tf", data or "locals {\n  network = true\n}\n")
     toml = ['[stacks.settings."**"]', 'region = "eu-west-1"', 'audience = "sts.amazonaws.com"', ""]
     for i, env in enumerate(ENVS):
-        toml += [f'[stacks.settings."live/{env}/*"]', f'account = "{i + 1:012d}"', 'role_arn = "arn:aws:iam::{account}:role/apply"', ""]
+        toml += [
+            f'[stacks.settings."live/{env}/*"]',
+            f'account = "{i + 1:012d}"',
+            'role_arn = "arn:aws:iam::{account}:role/apply"',
+            "",
+        ]
     (root / "tfoidc.toml").write_text("\n".join(toml))
     return {"stacks": len(names), "modules": MODULES, "tf_files": files}
 
 
 def git(root: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env={**os.environ, **GIT_ENV}, check=True)
+    done = subprocess.run(
+        ["git", "-C", str(root), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},
+        check=True,
+    )
     return done.stdout.strip()
 
 
@@ -165,7 +182,15 @@ def commands(out: Path) -> dict[str, list[str]]:
         "floor": [sys.executable, "-c", FLOOR],
         "list": [*tfoidc, "stacks", "list", "--format", "json"],
         "changed": [*tfoidc, "stacks", "list", "--changed", "--format", "json"],
-        "generate": [*tfoidc, "pipeline", "generate", "-o", str(out / "child.yml"), "--for", "default-branch"],
+        "generate": [
+            *tfoidc,
+            "pipeline",
+            "generate",
+            "-o",
+            str(out / "child.yml"),
+            "--for",
+            "default-branch",
+        ],
     }
 
 
@@ -185,11 +210,16 @@ def bench_size(stacks: int, rounds: int, workdir: Path) -> dict[str, Run]:
 
     changed = len(json.loads(runs["changed"][0].stdout))
     listed = len(json.loads(runs["list"][0].stdout))
-    print(f"\n{counts['stacks']} stacks, {counts['modules']} modules, {counts['tf_files']} .tf files; "
-          f"--changed lists {changed} stacks (one shared module); {listed} listed")
+    print(
+        f"\n{counts['stacks']} stacks, {counts['modules']} modules, {counts['tf_files']} .tf files; "
+        f"--changed lists {changed} stacks (one shared module); {listed} listed"
+    )
     result = {
         name: Run(
-            statistics.median(r.seconds for r in rs), statistics.median(r.cpu for r in rs), max(r.max_rss_mib for r in rs), ""
+            statistics.median(r.seconds for r in rs),
+            statistics.median(r.cpu for r in rs),
+            max(r.max_rss_mib for r in rs),
+            "",
         )
         for name, rs in runs.items()
     }
@@ -208,6 +238,7 @@ def bench_sandbox_plans(workdir: Path, stacks: int = 8) -> tuple[float, float]:
     """plan --changed of `stacks` sandbox stacks, --parallel 2 against --parallel 1 (seconds)."""
     sys.path.insert(0, str(REPO))
     from tests.stacks.sandbox_stacks import PLAIN, write_sandbox_stacks
+
     from tfoidc.sandbox import Sandbox
     from tfoidc.sandbox.pytest_fixtures import LEAKY_VARIABLES
     from tfoidc.terraform.providers import build_null_provider_mirror
@@ -221,25 +252,46 @@ def bench_sandbox_plans(workdir: Path, stacks: int = 8) -> tuple[float, float]:
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "empty")
         names = write_sandbox_stacks(root, sandbox, state_prefix="bench", plugin_dir=mirror, extra=stacks - 4)
-        (root / "live/app/main.tf").write_text(PLAIN.replace("{name}", "live/app"))  # plans only: no remote state yet
+        (root / "live/app/main.tf").write_text(
+            PLAIN.replace("{name}", "live/app")
+        )  # plans only: no remote state yet
         (root / ".gitignore").write_text(".terraform/\nout-*/\n")
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "stacks")
-        env = {k: v for k, v in os.environ.items() if k not in LEAKY_VARIABLES and not k.startswith(("CI", "GITLAB"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in LEAKY_VARIABLES and not k.startswith(("CI", "GITLAB"))
+        }
         env |= sandbox.env() | {"GITLAB_OIDC_TOKEN": sandbox.issuer.mint(ref="main", ref_protected="true")}
         times: dict[int, float] = {}
         for parallel in (1, 2, 1, 2):
-            argv = [sys.executable, "-m", "tfoidc", "plan", "--changed", "--base", "main", "--parallel", str(parallel),
-                    "--out-dir", f"out-{parallel}-{time.monotonic_ns()}"]
+            argv = [
+                sys.executable,
+                "-m",
+                "tfoidc",
+                "plan",
+                "--changed",
+                "--base",
+                "main",
+                "--parallel",
+                str(parallel),
+                "--out-dir",
+                f"out-{parallel}-{time.monotonic_ns()}",
+            ]
             run = measure(argv, root, env)
             times[parallel] = min(times.get(parallel, float("inf")), run.seconds)
-    print(f"\nplan --changed of {len(names)} sandbox stacks: serial {times[1]:.1f}s, --parallel 2 {times[2]:.1f}s, "
-          f"ratio {times[2] / times[1]:.2f}")
+    print(
+        f"\nplan --changed of {len(names)} sandbox stacks: serial {times[1]:.1f}s, --parallel 2 {times[2]:.1f}s, "
+        f"ratio {times[2] / times[1]:.2f}"
+    )
     return times[1], times[2]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="*", default=[50, 500, 2000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true")

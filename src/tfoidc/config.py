@@ -26,7 +26,7 @@ from tfoidc.cost.config import CostConfig
 from tfoidc.errors import InputError, KeyPathError
 from tfoidc.guardrails.policy import GuardrailsPolicy
 from tfoidc.report.config import ReportConfig
-from tfoidc.stacks.config import StackSettings, StacksConfig
+from tfoidc.stacks.config import StacksConfig, StackSettings
 
 CONFIG_FILENAME = "tfoidc.toml"
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$"

@@ -88,7 +88,10 @@ def test_a_cycle_exits_2_with_the_cycle(repo: Repo) -> None:
     result = tfoidc("stacks", "list", cwd=repo.path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
-    assert "cycle: live/app -> live/net -> live/app" in result.stderr or "cycle: live/net -> live/app -> live/net" in result.stderr
+    assert (
+        "cycle: live/app -> live/net -> live/app" in result.stderr
+        or "cycle: live/net -> live/app -> live/net" in result.stderr
+    )
 
 
 def test_pipeline_generate_in_a_merge_request_and_on_the_default_branch(repo: Repo, tmp_path: Path) -> None:
@@ -102,16 +105,35 @@ def test_pipeline_generate_in_a_merge_request_and_on_the_default_branch(repo: Re
         "CI_JOB_NAME": "tfoidc:generate",
         "TFOIDC_PIP_SPEC": "tfoidc @ git+https://gitlab.example.com/platform/tfoidc.git@v0.1.0",
     }
-    mr = tfoidc("pipeline", "generate", "--changed", "-o", str(tmp_path / "mr.yml"), "--stacks-json", str(tmp_path / "s.json"), cwd=repo.path, env=mr_env)
+    mr = tfoidc(
+        "pipeline",
+        "generate",
+        "--changed",
+        "-o",
+        str(tmp_path / "mr.yml"),
+        "--stacks-json",
+        str(tmp_path / "s.json"),
+        cwd=repo.path,
+        env=mr_env,
+    )
     assert mr.returncode == 0, mr.stderr
-    main_env = {"CI": "true", "CI_COMMIT_BRANCH": "main", "CI_DEFAULT_BRANCH": "main", "CI_PIPELINE_ID": "701", "CI_COMMIT_BEFORE_SHA": base}
+    main_env = {
+        "CI": "true",
+        "CI_COMMIT_BRANCH": "main",
+        "CI_DEFAULT_BRANCH": "main",
+        "CI_PIPELINE_ID": "701",
+        "CI_COMMIT_BEFORE_SHA": base,
+    }
     main = tfoidc("pipeline", "generate", "-o", str(tmp_path / "main.yml"), cwd=repo.path, env=main_env)
     assert main.returncode == 0, main.stderr
     check = check_gitlab_ci(tmp_path / "mr.yml", tmp_path / "main.yml")
     assert check.returncode == 0, check.stdout + check.stderr
     mr_doc, main_doc = load(tmp_path / "mr.yml"), load(tmp_path / "main.yml")
     assert sorted(jobs(mr_doc)) == ["plan:live/net", "tfoidc:note"]
-    assert mr_doc["variables"]["TFOIDC_MR_IID"] == "12" and mr_doc["variables"]["TFOIDC_MR_DIFF_BASE_SHA"] == base
+    assert (
+        mr_doc["variables"]["TFOIDC_MR_IID"] == "12"
+        and mr_doc["variables"]["TFOIDC_MR_DIFF_BASE_SHA"] == base
+    )
     assert sorted(jobs(main_doc)) == [
         "apply:live/app", "apply:live/net", "apply:live/solo", "plan:live/app", "plan:live/net", "plan:live/solo",
     ]  # fmt: skip
@@ -122,7 +144,9 @@ def test_pipeline_generate_in_a_merge_request_and_on_the_default_branch(repo: Re
 
 def test_pipeline_generate_for_no_change_is_one_job(repo: Repo, tmp_path: Path) -> None:
     head = repo.git("rev-parse", "HEAD")
-    result = tfoidc("pipeline", "generate", "--changed", "--base", head, "-o", str(tmp_path / "c.yml"), cwd=repo.path)
+    result = tfoidc(
+        "pipeline", "generate", "--changed", "--base", head, "-o", str(tmp_path / "c.yml"), cwd=repo.path
+    )
     assert result.returncode == 0, result.stderr
     assert list(load(tmp_path / "c.yml")) == ["tfoidc:no-stack-changed"]
     assert check_gitlab_ci(tmp_path / "c.yml").returncode == 0
@@ -159,15 +183,24 @@ def test_pipeline_note_collects_the_plans_and_posts_one_note(
 ) -> None:
     plans = tmp_path / "tfoidc-out"
     (plans / "live/net").mkdir(parents=True)
-    (plans / "live/net/stack.json").write_text(json.dumps({"name": "live/net", "state": "failed", "error": "terraform init failed (exit 1): Error: <boom>"}))
+    (plans / "live/net/stack.json").write_text(
+        json.dumps(
+            {"name": "live/net", "state": "failed", "error": "terraform init failed (exit 1): Error: <boom>"}
+        )
+    )
     stacks = tmp_path / "stacks.json"
     stacks.write_text(json.dumps([
         {"name": "live/net", "status": "changed", "why": ["x"]},
         {"name": "live/app", "status": "changed", "why": ["y"]},
         {"name": "live/old", "status": "removed", "why": ["live/old no longer holds Terraform files"]},
     ]))  # fmt: skip
-    env = {k: v for k, v in mr_env.items() if k != "CI_MERGE_REQUEST_IID"} | {"TFOIDC_MR_IID": "7", "TFOIDC_PARENT_PIPELINE_ID": "900"}
-    result = tfoidc("pipeline", "note", "--plans", str(plans), "--stacks-json", str(stacks), cwd=repo.path, env=env)
+    env = {k: v for k, v in mr_env.items() if k != "CI_MERGE_REQUEST_IID"} | {
+        "TFOIDC_MR_IID": "7",
+        "TFOIDC_PARENT_PIPELINE_ID": "900",
+    }
+    result = tfoidc(
+        "pipeline", "note", "--plans", str(plans), "--stacks-json", str(stacks), cwd=repo.path, env=env
+    )
     assert result.returncode == 0, result.stderr
     assert "merge request note: posted note" in result.stderr
     body = fake_gitlab.notes[0]["body"]

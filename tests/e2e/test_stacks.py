@@ -57,7 +57,9 @@ class Stacks:
             aws_secret_access_key="testing",
         )
         try:
-            body = s3.get_object(Bucket=self.sandbox.state_bucket, Key=f"{self.prefix}/{stack}.tfstate")["Body"].read()
+            body = s3.get_object(Bucket=self.sandbox.state_bucket, Key=f"{self.prefix}/{stack}.tfstate")[
+                "Body"
+            ].read()
         except s3.exceptions.NoSuchKey:
             return None
         state: dict[str, Any] = json.loads(body)
@@ -148,7 +150,9 @@ def test_one_stack_failing_does_not_stop_the_others(stacks: Stacks) -> None:
     broken = stacks.repo.path / "live/db/broken.tf"
     broken.write_text('resource "null_resource" "x" {\n  triggers = { a = undefined_thing }\n}\n')
     try:
-        result = stacks.tfoidc("plan", "live/db", "live/network", "--parallel", "2", "--out-dir", "tfoidc-out-2")
+        result = stacks.tfoidc(
+            "plan", "live/db", "live/network", "--parallel", "2", "--out-dir", "tfoidc-out-2"
+        )
     finally:
         broken.unlink()
     assert result.returncode == 1, result.stdout + result.stderr
@@ -157,4 +161,4 @@ def test_one_stack_failing_does_not_stop_the_others(stacks: Stacks) -> None:
     out = stacks.repo.path / "tfoidc-out-2"
     assert json.loads((out / "live/db/stack.json").read_text())["state"] == "failed"
     note = (out / "note.md").read_text()
-    assert "❌ `live/db`" in note and "**1 with changes · 1 failed**" in note or "1 failed" in note
+    assert ("❌ `live/db`" in note and "**1 with changes · 1 failed**" in note) or "1 failed" in note

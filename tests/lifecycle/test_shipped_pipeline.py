@@ -76,7 +76,9 @@ def test_plans_and_applies_run_in_the_generated_child_pipeline(ci: dict[str, Any
     }
     # One place for the jobs: what `tfoidc init` writes is what this repository ships.
     shipped = {name: ci[name] for name in ("tfoidc:generate", "tfoidc:stacks")}
-    assert shipped == {k: v for k, v in templates.parent_jobs("python:3.11-slim").items() if not k.startswith(".")}
+    assert shipped == {
+        k: v for k, v in templates.parent_jobs("python:3.11-slim").items() if not k.startswith(".")
+    }
     assert ci[".tfoidc"]["before_script"] == templates.INSTALL_SCRIPT
     assert any('pip install --quiet "$TFOIDC_PIP_SPEC"' in line for line in generate["before_script"])
     # Pinned, and never a bare name a public index could resolve to someone else's package.

@@ -39,17 +39,28 @@ def quiet() -> Analysis:
 
 
 def entry(analysis: Analysis, name: str, job: int = 1, **kw: object) -> StackEntry:
-    return StackEntry(name, analysis=dataclasses.replace(analysis, environment=name), job_url=JOB.format(job), state="planned", **kw)  # type: ignore[arg-type]
+    return StackEntry(
+        name,
+        analysis=dataclasses.replace(analysis, environment=name),
+        job_url=JOB.format(job),
+        state="planned",
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def test_one_stack_looks_as_the_one_environment_note(mix: Analysis) -> None:
     config = ReportConfig()
     assert render_stacks_note([entry(mix, "live/prod/app")], config=config, pipeline_id=3) == render_note(
-        [dataclasses.replace(mix, environment="live/prod/app")], config=config, pipeline_id=3, artifact_url=None
+        [dataclasses.replace(mix, environment="live/prod/app")],
+        config=config,
+        pipeline_id=3,
+        artifact_url=None,
     )
 
 
-def test_summary_table_folded_quiet_stacks_failures_and_removed_stacks(mix: Analysis, quiet: Analysis) -> None:
+def test_summary_table_folded_quiet_stacks_failures_and_removed_stacks(
+    mix: Analysis, quiet: Analysis
+) -> None:
     entries = [
         entry(mix, "live/prod/app", 11),
         entry(quiet, "live/dev/a", 12),
@@ -57,14 +68,18 @@ def test_summary_table_folded_quiet_stacks_failures_and_removed_stacks(mix: Anal
         StackEntry("live/prod/broken", "failed", error="terraform init failed (exit 1): Error: bad backend"),
         entry(mix, "live/prod/dependent", 14, status="affected"),
     ]
-    note = render_stacks_note(entries, removed=[RemovedStack("live/old", "live/old no longer holds Terraform files")], pipeline_id=77)
+    note = render_stacks_note(
+        entries,
+        removed=[RemovedStack("live/old", "live/old no longer holds Terraform files")],
+        pipeline_id=77,
+    )
     assert parse_note_marker(note) is not None and parse_note_marker(note).environments == (STACKS_NOTE,)  # type: ignore[union-attr]
     assert "### tfoidc plan report: 5 stacks" in note
     assert "**2 with changes · 1 failed · 2 without changes**" in note
     counts = mix.action_counts()
     row = f"| `live/prod/app` | {counts['create']} | {counts['update']} | {counts['replace']} | {counts['delete']} |"
     assert row in note and f"[job]({JOB.format(11)})" in note
-    assert "| ❌ `live/prod/broken` | – | – | – | – | – | – | – |" in note
+    assert "| ❌ `live/prod/broken` | - | - | - | - | - | - | - |" in note
     assert "`live/prod/dependent` (affected)" in note
     assert "✅ 2 stacks without changes: `live/dev/a`, `live/dev/b`" in note
     assert "`live/dev/a` |" not in note  # folded, not a row
@@ -94,8 +109,16 @@ def test_200_changed_stacks_fit_the_budget_and_say_what_was_left_out(big: Analys
 
 
 def test_stack_names_from_folder_names_are_escaped(mix: Analysis) -> None:
-    hostile = ["live/<img src=x onerror=alert(1)>", "live/a|b", "live/`tick`", "live/@everyone", "live/[x](http://evil)"]
-    entries = [entry(mix, n) for n in hostile] + [StackEntry("live/<b>f</b>", "failed", error="<script>x</script> @here")]
+    hostile = [
+        "live/<img src=x onerror=alert(1)>",
+        "live/a|b",
+        "live/`tick`",
+        "live/@everyone",
+        "live/[x](http://evil)",
+    ]
+    entries = [entry(mix, n) for n in hostile] + [
+        StackEntry("live/<b>f</b>", "failed", error="<script>x</script> @here")
+    ]
     note = render_stacks_note(entries)
     html = MarkdownIt("commonmark").enable("table").render(note)
     assert "<img" not in html and "<script" not in html and "<b>f</b>" not in html

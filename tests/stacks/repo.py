@@ -24,7 +24,9 @@ class Repo:
 
     def git(self, *args: str) -> str:
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")} | GIT_ENV
-        done = subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, text=True, env=env, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(self.path), *args], capture_output=True, text=True, env=env, check=False
+        )
         assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
         return done.stdout.strip()
 

@@ -21,7 +21,9 @@ NULL_PROVIDER = """terraform {
 }
 """
 
-NETWORK = NULL_PROVIDER + """
+NETWORK = (
+    NULL_PROVIDER
+    + """
 resource "null_resource" "network" {
   triggers = { cidr = "10.0.0.0/16" }
 }
@@ -30,18 +32,24 @@ output "network_id" {
   value = null_resource.network.id
 }
 """
+)
 
-PLAIN = NULL_PROVIDER + """
+PLAIN = (
+    NULL_PROVIDER
+    + """
 resource "null_resource" "this" {
   triggers = { name = "{name}" }
 }
 """
+)
 
 
 def app_root(sandbox: Sandbox, network_key: str) -> str:
     """A root reading live/network's outputs from its state in the sandbox bucket."""
     endpoint = sandbox.moto_endpoint
-    return NULL_PROVIDER + f"""
+    return (
+        NULL_PROVIDER
+        + f"""
 data "terraform_remote_state" "network" {{
   backend = "s3"
   config = {{
@@ -61,6 +69,7 @@ resource "null_resource" "app" {{
   triggers = {{ network = data.terraform_remote_state.network.outputs.network_id }}
 }}
 """
+    )
 
 
 def write_sandbox_stacks(
@@ -90,7 +99,10 @@ def write_sandbox_stacks(
         'apply_refs = ["main"]',
         "require_protected_ref = true",
         "backend_config = { "
-        + ", ".join(f"{k} = {str(v).lower() if isinstance(v, bool) else repr(str(v)).replace(chr(39), chr(34))}" for k, v in backend.items())
+        + ", ".join(
+            f"{k} = {str(v).lower() if isinstance(v, bool) else repr(str(v)).replace(chr(39), chr(34))}"
+            for k, v in backend.items()
+        )
         + " }",
         "",
         '[stacks.settings."live/cache"]',

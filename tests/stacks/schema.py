@@ -14,7 +14,10 @@ import yaml
 def check_gitlab_ci(*paths: Path) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or "check-jsonschema"
     return subprocess.run(
-        [exe, "--builtin-schema", "vendor.gitlab-ci", *map(str, paths)], capture_output=True, text=True, check=False
+        [exe, "--builtin-schema", "vendor.gitlab-ci", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

@@ -55,7 +55,9 @@ def test_a_module_change_reaches_every_stack_calling_it_through_any_depth(repo: 
     assert report.base.why == "the merge base with main"
     assert why(report) == {
         "live/dev/app": ["calls module modules/app → modules/net → modules/base, whose variables.tf changed"],
-        "live/prod/app": ["calls module modules/app → modules/net → modules/base, whose variables.tf changed"],
+        "live/prod/app": [
+            "calls module modules/app → modules/net → modules/base, whose variables.tf changed"
+        ],
         "live/prod/net": ["calls module modules/net → modules/base, whose variables.tf changed"],
     }
 
@@ -97,7 +99,10 @@ def test_removed_and_renamed_stacks(repo: Repo) -> None:
     assert by_name["live/dev/app"].why == ("live/dev/app no longer holds Terraform files",)
     assert by_name["live/test/app"].status == "changed"
     assert by_name["live/test/app"].why[0] == "new stack in live/test/app"
-    assert any("stack live/prod/db was removed: merging this does not destroy its resources" in w for w in report.warnings)
+    assert any(
+        "stack live/prod/db was removed: merging this does not destroy its resources" in w
+        for w in report.warnings
+    )
 
 
 def test_uncommitted_and_untracked_files_count_locally_but_not_in_ci(repo: Repo) -> None:
@@ -113,14 +118,19 @@ def test_uncommitted_and_untracked_files_count_locally_but_not_in_ci(repo: Repo)
 
 def test_dependents_are_affected_when_configured(repo: Repo) -> None:
     toml = (repo.path / "tfoidc.toml").read_text()
-    repo.write("live/prod/net/main.tf", module("net", "../../../modules/net") + s3_backend("acme", "prod/net") + "# x\n")
+    repo.write(
+        "live/prod/net/main.tf",
+        module("net", "../../../modules/net") + s3_backend("acme", "prod/net") + "# x\n",
+    )
     repo.commit()
     assert [c.name for c in changes(repo).changes] == ["live/prod/net"]
     repo.write("tfoidc.toml", "[stacks]\nplan_affected = true\n" + toml)
     report = changes(repo)
     affected = {c.name: c for c in report.changes}["live/prod/db"]
     assert affected.status == "affected"
-    assert affected.why == ("depends on live/prod/net, which changed (reads its state (data.terraform_remote_state.net))",)
+    assert affected.why == (
+        "depends on live/prod/net, which changed (reads its state (data.terraform_remote_state.net))",
+    )
 
 
 def test_the_base_in_a_merge_request_on_the_default_branch_and_locally(repo: Repo) -> None:
@@ -130,9 +140,14 @@ def test_the_base_in_a_merge_request_on_the_default_branch_and_locally(repo: Rep
     repo.write("live/prod/net/main.tf", "# 2\n")
     repo.commit()
     mr = changes(repo, {**CI, "CI_MERGE_REQUEST_DIFF_BASE_SHA": first})
-    assert mr.base.why == "the merge request's diff base" and {c.name for c in mr.changes} == {"live/prod/db", "live/prod/net"}
+    assert mr.base.why == "the merge request's diff base" and {c.name for c in mr.changes} == {
+        "live/prod/db",
+        "live/prod/net",
+    }
     push = changes(repo, {**CI, "CI_COMMIT_BEFORE_SHA": second})
-    assert push.base.why.startswith("the previous pipeline's commit") and [c.name for c in push.changes] == ["live/prod/net"]
+    assert push.base.why.startswith("the previous pipeline's commit") and [c.name for c in push.changes] == [
+        "live/prod/net"
+    ]
     new_branch = changes(repo, {**CI, "CI_COMMIT_BEFORE_SHA": "0" * 40})
     assert new_branch.base_sha == second and new_branch.base.why.startswith("the parent commit")
     assert changes(repo, LOCAL, base=first).base.why == "--base"
@@ -186,7 +201,9 @@ def test_an_unreadable_base_configuration_plans_every_stack(repo: Repo) -> None:
     repo.commit("fixed")
     report = changes(repo, {**CI, "CI_MERGE_REQUEST_DIFF_BASE_SHA": repo.git("rev-parse", "main")})
     assert len(report.changes) == 5
-    assert report.changes[0].why[0].startswith("every stack is planned: tfoidc.toml or the stacks at the base")
+    assert (
+        report.changes[0].why[0].startswith("every stack is planned: tfoidc.toml or the stacks at the base")
+    )
 
 
 def test_blob_cache_reads_only_what_it_has_not_seen(repo: Repo, tmp_path: Path) -> None:

@@ -56,17 +56,17 @@ def test_exclusions_and_a_glob_matching_nothing_is_a_warning(tmp_path: Path) -> 
 
 
 def test_the_most_specific_pattern_wins_key_by_key(tmp_path: Path) -> None:
-    toml = f"""
+    toml = """
 [stacks.settings."**"]
 region = "eu-west-1"
 audience = "sts.amazonaws.com"
-backend_config = {{ bucket = "acme-state", key = "{{stack}}.tfstate", dynamodb_table = "locks" }}
+backend_config = { bucket = "acme-state", key = "{stack}.tfstate", dynamodb_table = "locks" }
 [stacks.settings."live/**"]
 account = "111111111111"
-role_arn = "arn:aws:iam::{{account}}:role/apply"
+role_arn = "arn:aws:iam::{account}:role/apply"
 [stacks.settings."live/prod/*"]
 account = "222222222222"
-backend_config = {{ bucket = "acme-prod-state" }}
+backend_config = { bucket = "acme-prod-state" }
 deployment_tier = "production"
 [stacks.settings."live/prod/net"]
 region = "us-east-1"
@@ -116,13 +116,28 @@ role_arn = "{ROLE.format(a="444444444444", r="any")}"
 @pytest.mark.parametrize(
     ("toml", "expected"),
     [
-        ('[stacks.settings."live/**"]\nrole_arn = "nope"\n', "stacks.settings.live/**.role_arn: not an IAM role ARN"),
-        ('[stacks.settings."live/**"]\nrol_arn = "x"\n', "stacks.settings.live/**.rol_arn: unknown key (did you mean 'role_arn'?)"),
+        (
+            '[stacks.settings."live/**"]\nrole_arn = "nope"\n',
+            "stacks.settings.live/**.role_arn: not an IAM role ARN",
+        ),
+        (
+            '[stacks.settings."live/**"]\nrol_arn = "x"\n',
+            "stacks.settings.live/**.rol_arn: unknown key (did you mean 'role_arn'?)",
+        ),
         ('[stacks.settings."live/**"]\naccount = "12"\n', "stacks.settings.live/**.account"),
-        ('[stacks.settings."live/**"]\nlock_timeout = "soon"\n', "stacks.settings.live/**.lock_timeout: not a duration"),
-        ('[stacks.settings."live//x"]\nregion = "a"\n', "stacks.settings.live//x: a pattern must not contain empty"),
+        (
+            '[stacks.settings."live/**"]\nlock_timeout = "soon"\n',
+            "stacks.settings.live/**.lock_timeout: not a duration",
+        ),
+        (
+            '[stacks.settings."live//x"]\nregion = "a"\n',
+            "stacks.settings.live//x: a pattern must not contain empty",
+        ),
         ('[stacks]\nexclude = ["ok/**", "/abs"]\n', "stacks.exclude.1: a pattern is relative"),
-        ('[stacks]\nplan_afected = true\n', "stacks.plan_afected: unknown key (did you mean 'plan_affected'?)"),
+        (
+            "[stacks]\nplan_afected = true\n",
+            "stacks.plan_afected: unknown key (did you mean 'plan_affected'?)",
+        ),
         ('[stacks.settings."live/**"]\nwatch = ["../x"]\n', "stacks.settings.live/**.watch.0"),
     ],
 )
@@ -149,14 +164,17 @@ def test_a_role_outside_the_stacks_account_is_refused(tmp_path: Path) -> None:
 
 def test_unknown_depends_on_names_its_key(tmp_path: Path) -> None:
     toml = '[stacks.settings."live/prod/app"]\ndepends_on = ["live/prod/nett"]\n'
-    with pytest.raises(InputError, match=r"stacks.settings.live/prod/app.depends_on.0 .*no stack named 'live/prod/nett'"):
+    with pytest.raises(
+        InputError, match=r"stacks.settings.live/prod/app.depends_on.0 .*no stack named 'live/prod/nett'"
+    ):
         tree(tmp_path, MONOREPO, toml)
 
 
 def test_remote_state_on_another_stacks_state_is_a_dependency(tmp_path: Path) -> None:
     files = {
         "live/net/main.tf": s3_backend("acme", "live/net.tfstate"),
-        "live/app/main.tf": remote_state("net", "acme", "live/net.tfstate") + remote_state("other", "acme", "elsewhere"),
+        "live/app/main.tf": remote_state("net", "acme", "live/net.tfstate")
+        + remote_state("other", "acme", "elsewhere"),
         "live/db/main.tf": 'terraform {\n  backend "s3" {}\n}\n',
         "live/web/main.tf": "",
     }

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from tfoidc.errors import ExitCode, PolicyBlocked
-from tfoidc.stacks.guard import check_apply_order, dependency_states, plans_root, record_applied, write_stack_record
+from tfoidc.stacks.guard import (
+    check_apply_order,
+    dependency_states,
+    plans_root,
+    record_applied,
+    write_stack_record,
+)
 
 COMMIT = "c" * 40
 
@@ -17,7 +23,9 @@ COMMIT = "c" * 40
 def plan(root: Path, name: str, *, changes: bool, sha: str, commit: str = COMMIT) -> Path:
     out = root / name
     out.mkdir(parents=True, exist_ok=True)
-    (out / "manifest.json").write_text(json.dumps({"plan_sha256": sha, "has_changes": changes, "commit_sha": commit}))
+    (out / "manifest.json").write_text(
+        json.dumps({"plan_sha256": sha, "has_changes": changes, "commit_sha": commit})
+    )
     return out
 
 
@@ -38,7 +46,9 @@ def test_dependent_waits_then_must_be_planned_again_then_applies(tmp_path: Path)
         check_apply_order("live/app", app, ["live/net"], COMMIT)
     assert "apply live/net first" in err.value.message and err.value.exit_code == ExitCode.POLICY
     record_applied(net)
-    with pytest.raises(PolicyBlocked, match="plan live/app again: it was planned before the changes of live/net"):
+    with pytest.raises(
+        PolicyBlocked, match="plan live/app again: it was planned before the changes of live/net"
+    ):
         check_apply_order("live/app", app, ["live/net"], COMMIT)
     plan(tmp_path, "live/app", changes=True, sha="a2")
     record(tmp_path, "live/app", ["live/net"])  # planned after net's apply

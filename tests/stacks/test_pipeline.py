@@ -18,7 +18,9 @@ from tfoidc.stacks.hcl import read_facts
 from tfoidc.stacks.order import StackGraph, build_graph
 from tfoidc.stacks.pipeline import MAX_NEEDS, PipelineContext, PlannedStack, generate, job_name, to_yaml
 
-MR = PipelineContext(on_default_branch=False, merge_request_iid="42", diff_base="a" * 40, parent_pipeline_id="1001")
+MR = PipelineContext(
+    on_default_branch=False, merge_request_iid="42", diff_base="a" * 40, parent_pipeline_id="1001"
+)
 MAIN = PipelineContext(on_default_branch=True, parent_pipeline_id="1002")
 
 
@@ -32,7 +34,9 @@ def chain() -> dict[str, str]:
     return {
         "live/net/main.tf": s3_backend("s", "net"),
         "live/db/main.tf": s3_backend("s", "db") + remote_state("net", "s", "net"),
-        "live/app/main.tf": s3_backend("s", "app") + remote_state("db", "s", "db") + remote_state("net", "s", "net"),
+        "live/app/main.tf": s3_backend("s", "app")
+        + remote_state("db", "s", "db")
+        + remote_state("net", "s", "net"),
         "live/web/main.tf": s3_backend("s", "web") + remote_state("app", "s", "app"),
         "live/lone/main.tf": "",
     }
@@ -86,7 +90,7 @@ def test_the_schema_check_catches_a_broken_generated_pipeline(tmp_path: Path) ->
 
 
 def test_an_empty_change_is_one_job_saying_so() -> None:
-    stacks, graph = stack_set(chain())
+    _, graph = stack_set(chain())
     doc = generate([], graph, MR)
     assert list(doc) == ["tfoidc:no-stack-changed"]
     assert doc["tfoidc:no-stack-changed"]["script"] == ['echo "tfoidc: no stack changed"']
@@ -95,7 +99,9 @@ def test_an_empty_change_is_one_job_saying_so() -> None:
 def test_merge_request_plans_each_stack_with_its_audience_and_resource_group_and_one_note() -> None:
     from tfoidc.config import load_config  # noqa: F401  (the settings come from a real [stacks] table)
 
-    config = Config.model_validate({"stacks": {"settings": {"live/web": {"audience": "https://gitlab.example.com"}}}})
+    config = Config.model_validate(
+        {"stacks": {"settings": {"live/web": {"audience": "https://gitlab.example.com"}}}}
+    )
     stacks, graph = stack_set(chain(), config)
     doc = generate(planned(stacks), graph, MR)
     plan = doc["plan:live/web"]
@@ -109,7 +115,9 @@ def test_merge_request_plans_each_stack_with_its_audience_and_resource_group_and
     assert not [j for j in jobs(doc) if j.startswith("apply:")]
     note = doc["tfoidc:note"]
     assert note["when"] == "always"
-    assert {"pipeline": "$TFOIDC_PARENT_PIPELINE_ID", "job": "tfoidc:generate", "artifacts": True} in note["needs"]
+    assert {"pipeline": "$TFOIDC_PARENT_PIPELINE_ID", "job": "tfoidc:generate", "artifacts": True} in note[
+        "needs"
+    ]
     assert sorted(needs_of(note)) == sorted(f"plan:{n}" for n in stacks.stacks)
     # The child pipeline cannot see the parent's merge request: it is passed in.
     assert doc["variables"]["TFOIDC_MR_IID"] == "42"
@@ -123,12 +131,18 @@ def test_applies_follow_the_dependency_order_and_dependents_plan_after_their_dep
     assert "tfoidc:note" not in doc
     app = doc["apply:live/app"]
     assert app["rules"] == [
-        {"if": '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_COMMIT_REF_PROTECTED == "true"', "when": "manual"}
+        {
+            "if": '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_COMMIT_REF_PROTECTED == "true"',
+            "when": "manual",
+        }
     ]
     assert app["environment"] == {"name": "live/app"} and app["allow_failure"] is False
     assert app["resource_group"] == doc["plan:live/app"]["resource_group"]
     # app reads db and net; db reads net: app needs only db's apply (net's is implied).
-    assert app["needs"] == [{"job": "plan:live/app", "artifacts": True}, {"job": "apply:live/db", "artifacts": True}]
+    assert app["needs"] == [
+        {"job": "plan:live/app", "artifacts": True},
+        {"job": "apply:live/db", "artifacts": True},
+    ]
     assert doc["plan:live/app"]["needs"] == [{"job": "apply:live/db", "artifacts": True}]
     assert doc["plan:live/net"]["needs"] == [] and doc["plan:live/lone"]["needs"] == []
     waits = nx.DiGraph((name, need) for name, job in jobs(doc).items() for need in needs_of(job))
@@ -156,7 +170,11 @@ def test_the_note_for_200_stacks_needs_at_most_50_jobs_through_collectors() -> N
     assert {n for n in reached if n.startswith("plan:")} == {f"plan:{n}" for n in stacks.stacks}
     collectors = [n for n in jobs(doc) if n.startswith("note:collect")]
     assert any(n.startswith("note:collect 2.") for n in collectors)  # 2,600 plans: collectors of collectors
-    assert all(doc[c]["artifacts"]["paths"] == ["tfoidc-out/**/tfoidc.json", "tfoidc-out/**/manifest.json", "tfoidc-out/**/stack.json"] for c in collectors)
+    assert all(
+        doc[c]["artifacts"]["paths"]
+        == ["tfoidc-out/**/tfoidc.json", "tfoidc-out/**/manifest.json", "tfoidc-out/**/stack.json"]
+        for c in collectors
+    )
 
 
 def test_an_apply_waiting_for_more_than_49_dependencies_goes_through_gates() -> None:

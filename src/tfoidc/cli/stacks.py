@@ -64,7 +64,10 @@ def list_command(ctx: click.Context, changed: bool, base: str | None, why: bool,
         from tfoidc.stacks.order import build_graph
 
         graph = build_graph(stacks)
-        items = [_stack_item(s.name, s.root, graph.dependencies(s.name), s.settings, s.from_environment) for s in stacks.stacks.values()]
+        items = [
+            _stack_item(s.name, s.root, graph.dependencies(s.name), s.settings, s.from_environment)
+            for s in stacks.stacks.values()
+        ]
     if fmt == "json":
         click.echo(orjson.dumps(items, option=orjson.OPT_INDENT_2).decode())
         return
@@ -77,7 +80,9 @@ def list_command(ctx: click.Context, changed: bool, base: str | None, why: bool,
                 click.echo(f"    - {reason}")
 
 
-def _stack_item(name: str, root: str, deps: list[str], settings: Mapping[str, Any], env: bool) -> dict[str, Any]:
+def _stack_item(
+    name: str, root: str, deps: list[str], settings: Mapping[str, Any], env: bool
+) -> dict[str, Any]:
     return {
         "name": name,
         "root": root,
@@ -91,7 +96,13 @@ def _stack_item(name: str, root: str, deps: list[str], settings: Mapping[str, An
 def _change_item(report: ChangeReport, change: StackChange) -> dict[str, Any]:
     stack = report.stacks.stacks.get(change.name)
     deps = report.graph.dependencies(change.name) if stack is not None else []
-    item = _stack_item(change.name, change.root, deps, stack.settings if stack else {}, bool(stack and stack.from_environment))
+    item = _stack_item(
+        change.name,
+        change.root,
+        deps,
+        stack.settings if stack else {},
+        bool(stack and stack.from_environment),
+    )
     item["status"] = change.status
     item["why"] = list(change.why)
     return item
@@ -108,7 +119,13 @@ def pipeline_group() -> None:
 @pipeline_group.command("generate")
 @click.option("--changed", is_flag=True, help="Only the stacks this change reaches (default: every stack).")
 @click.option("--base", default=None, help="Compare with this commit (with --changed).")
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The child pipeline YAML.")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The child pipeline YAML.",
+)
 @click.option(
     "--stacks-json",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -142,13 +159,21 @@ def generate_command(
         stack_set = project.stacks()
         _warn_all(stack_set.warnings)
         graph = build_graph(stack_set)
-        changes = [StackChange(s.name, "changed", ("every stack",), s.root) for s in stack_set.stacks.values()]
+        changes = [
+            StackChange(s.name, "changed", ("every stack",), s.root) for s in stack_set.stacks.values()
+        ]
     planned = [PlannedStack(stack_set.stacks[c.name], c.status) for c in changes if c.status != "removed"]
     context = _pipeline_context(environ, target, project.config.stacks.image)
     doc = generate(planned, graph, context)
     write_atomic(output, to_yaml(doc), error=OperationalError)
     if stacks_json is not None:
-        items = [_stack_item(c.name, c.root, graph.dependencies(c.name) if c.status != "removed" else [], {}, False) | {"status": c.status, "why": list(c.why)} for c in changes]
+        items = [
+            _stack_item(
+                c.name, c.root, graph.dependencies(c.name) if c.status != "removed" else [], {}, False
+            )
+            | {"status": c.status, "why": list(c.why)}
+            for c in changes
+        ]
         write_atomic(stacks_json, orjson.dumps(items, option=orjson.OPT_INDENT_2))
     jobs = [k for k in doc if not k.startswith(".") and k not in ("stages", "variables")]
     stderr.print(f"wrote {output}: {len(planned)} stack(s), {len(jobs)} job(s)", markup=False)
@@ -169,7 +194,9 @@ def _pipeline_context(environ: Mapping[str, str], target: str, image: str) -> An
         mr, default_branch = None, False
     parent = environ.get("CI_PIPELINE_ID") or None
     if mr and not parent:
-        raise InputError("a merge request pipeline's note job needs the parent pipeline: CI_PIPELINE_ID is not set")
+        raise InputError(
+            "a merge request pipeline's note job needs the parent pipeline: CI_PIPELINE_ID is not set"
+        )
     return PipelineContext(
         on_default_branch=default_branch,
         merge_request_iid=mr,
@@ -183,14 +210,36 @@ def _pipeline_context(environ: Mapping[str, str], target: str, image: str) -> An
 
 
 @pipeline_group.command("note")
-@click.option("--plans", "plans_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT_DIR, show_default=True)
-@click.option("--stacks-json", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The stacks expected (from `pipeline generate`).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: PLANS/note.md.")
+@click.option(
+    "--plans",
+    "plans_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT_DIR,
+    show_default=True,
+)
+@click.option(
+    "--stacks-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The stacks expected (from `pipeline generate`).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Default: PLANS/note.md.",
+)
 @click.option("--require-comment", is_flag=True, help="Fail (exit 1) when the note cannot be posted.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
 @click.pass_context
 def note_command(
-    ctx: click.Context, plans_dir: Path, stacks_json: Path | None, output: Path | None, require_comment: bool, timeout: float
+    ctx: click.Context,
+    plans_dir: Path,
+    stacks_json: Path | None,
+    output: Path | None,
+    require_comment: bool,
+    timeout: float,
 ) -> None:
     """Render the one note for every stack's plan, and post it on the merge request (in CI)."""
     config = load_config(_config_path(ctx))
@@ -212,13 +261,20 @@ def _expected_stacks(path: Path) -> list[tuple[str, str, str]]:
         doc = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
-    if not isinstance(doc, list) or not all(isinstance(d, dict) and isinstance(d.get("name"), str) for d in doc):
+    if not isinstance(doc, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("name"), str) for d in doc
+    ):
         raise InputError(f"{path}: not the stacks JSON of `tfoidc pipeline generate`")
-    return [(d["name"], str(d.get("status") or "changed"), "; ".join(map(str, d.get("why") or ()))) for d in doc]
+    return [
+        (d["name"], str(d.get("status") or "changed"), "; ".join(map(str, d.get("why") or ()))) for d in doc
+    ]
 
 
 def render_plans_note(
-    plans_dir: Path, expected: list[tuple[str, str, str]] | None, report_config: Any, environ: Mapping[str, str]
+    plans_dir: Path,
+    expected: list[tuple[str, str, str]] | None,
+    report_config: Any,
+    environ: Mapping[str, str],
 ) -> str:
     from tfoidc.analysis.contract import analysis_from_dict, is_analysis_document
     from tfoidc.files import safe_filename
@@ -238,13 +294,19 @@ def render_plans_note(
         record = read_json(folder / "stack.json") or {}
         manifest = read_json(folder / "manifest.json") or {}
         doc = read_json(folder / safe_filename(name) / "tfoidc.json")
-        analysis = analysis_from_dict(doc, source=name) if doc is not None and is_analysis_document(doc) else None
+        analysis = (
+            analysis_from_dict(doc, source=name) if doc is not None and is_analysis_document(doc) else None
+        )
         job_id = str(manifest.get("job_id") or "")
-        job_url = record.get("job_url") or (f"{project_url}/-/jobs/{job_id}" if project_url and job_id.isdigit() else None)
+        job_url = record.get("job_url") or (
+            f"{project_url}/-/jobs/{job_id}" if project_url and job_id.isdigit() else None
+        )
         state = str(record.get("state") or ("blocked" if manifest.get("blocking_findings") else "planned"))
         if analysis is None and state != "failed":
             state = "failed"
-        error = record.get("error") or (None if analysis is not None else "no plan result: the plan job failed or did not run")
+        error = record.get("error") or (
+            None if analysis is not None else "no plan result: the plan job failed or did not run"
+        )
         entries.append(StackEntry(name, state, analysis, error, job_url, status))  # type: ignore[arg-type]
     if not entries and not removed:
         raise InputError(f"no stack plan found in {plans_dir}")
@@ -273,7 +335,11 @@ def _post(note: str, environ: Mapping[str, str], required: bool, timeout: float)
     except TfoidcError as exc:
         if required:
             raise
-        warn(escape(f"merge request note not posted: {exc.one_line()} (pass --require-comment to make this fatal)"))
+        warn(
+            escape(
+                f"merge request note not posted: {exc.one_line()} (pass --require-comment to make this fatal)"
+            )
+        )
         return
     stderr.print(f"tfoidc: merge request note: {result.message}", markup=False)
 
@@ -282,7 +348,13 @@ def _post(note: str, environ: Mapping[str, str], required: bool, timeout: float)
 
 
 @click.command("init")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("."), show_default=True)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("."),
+    show_default=True,
+)
 def init_command(directory: Path) -> None:
     """Write a commented tfoidc.toml for the stacks found and the parent .gitlab-ci.yml (never overwrites)."""
     from tfoidc.config import CONFIG_FILENAME, Config

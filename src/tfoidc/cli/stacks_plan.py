@@ -28,13 +28,25 @@ from tfoidc.stacks.project import Project, change_report
 from tfoidc.stacks.run import PlanOptions, StackOutcome, plan_stacks, record_outcome
 
 
-def _extended(base: click.Command, name_param: click.Parameter, extra: list[click.Parameter], callback: Any) -> click.Command:
+def _extended(
+    base: click.Command, name_param: click.Parameter, extra: list[click.Parameter], callback: Any
+) -> click.Command:
     params = [name_param if p.name == "environment" else p for p in base.params] + extra
-    return click.Command(base.name, params=params, callback=callback, help=base.help, context_settings=base.context_settings)
+    return click.Command(
+        base.name, params=params, callback=callback, help=base.help, context_settings=base.context_settings
+    )
 
 
 @click.pass_context
-def _plan(ctx: click.Context, /, stacks: tuple[str, ...], changed: bool, base: str | None, parallel: int | None, **options: Any) -> None:
+def _plan(
+    ctx: click.Context,
+    /,
+    stacks: tuple[str, ...],
+    changed: bool,
+    base: str | None,
+    parallel: int | None,
+    **options: Any,
+) -> None:
     config_path = _config_path(ctx)
     config = load_config(config_path)
     if len(stacks) == 1 and not changed and parallel is None:
@@ -59,7 +71,11 @@ def _plan_single_stack(ctx: click.Context, name: str, options: dict[str, Any]) -
     try:
         ctx.invoke(lifecycle_cli.plan_command.callback, environment=name, **options)  # type: ignore[arg-type]
     except TfoidcError as exc:
-        state = "blocked" if exc.exit_code == ExitCode.POLICY and (out_dir / "manifest.json").exists() else "failed"
+        state = (
+            "blocked"
+            if exc.exit_code == ExitCode.POLICY and (out_dir / "manifest.json").exists()
+            else "failed"
+        )
         error = exc.one_line()
         raise
     finally:
@@ -67,18 +83,27 @@ def _plan_single_stack(ctx: click.Context, name: str, options: dict[str, Any]) -
             _record(project, name, out_dir, state, error, time.monotonic() - started)
 
 
-def _record(project: Project, name: str, out_dir: Path, state: str, error: str | None, seconds: float) -> None:
+def _record(
+    project: Project, name: str, out_dir: Path, state: str, error: str | None, seconds: float
+) -> None:
     from tfoidc.stacks.order import build_graph
 
     stacks = project.stacks()
     deps = build_graph(stacks).dependencies(name) if name in stacks.stacks else []
     outcome = StackOutcome(name, state, seconds, out_dir, error=error)
     commit = current_commit(os.environ, project.root)
-    record_outcome(outcome, plans_root=plans_root(out_dir, name), dependencies=deps, commit=commit, environ=os.environ)
+    record_outcome(
+        outcome, plans_root=plans_root(out_dir, name), dependencies=deps, commit=commit, environ=os.environ
+    )
 
 
 def _plan_many(
-    ctx: click.Context, names: tuple[str, ...], changed: bool, base: str | None, parallel: int, options: dict[str, Any]
+    ctx: click.Context,
+    names: tuple[str, ...],
+    changed: bool,
+    base: str | None,
+    parallel: int,
+    options: dict[str, Any],
 ) -> None:
     from tfoidc.stacks.order import build_graph
     from tfoidc.stacks.targets import stack_target
@@ -97,7 +122,10 @@ def _plan_many(
         graph = build_graph(stacks)
         unknown = [n for n in names if n not in stacks.stacks]
         if unknown:
-            raise InputError(f"no stack named {', '.join(map(repr, unknown))}", hint="`tfoidc stacks list` shows every stack")
+            raise InputError(
+                f"no stack named {', '.join(map(repr, unknown))}",
+                hint="`tfoidc stacks list` shows every stack",
+            )
         chosen = list(dict.fromkeys(names))
         removed = []
     base_dir = (options.get("out_dir") or DEFAULT_OUT_DIR).resolve()
@@ -115,7 +143,9 @@ def _plan_many(
     )
     environ = dict(os.environ)
     with _Progress([t.name for t in targets]) as progress:
-        outcomes = plan_stacks(targets, project.config, plan_options, environ, parallel=parallel, on_progress=progress.update)
+        outcomes = plan_stacks(
+            targets, project.config, plan_options, environ, parallel=parallel, on_progress=progress.update
+        )
     commit = current_commit(environ, project.root)
     for outcome in outcomes:
         record_outcome(
@@ -145,7 +175,9 @@ def _plan_many(
 class _ManyFailed(TfoidcError):
     def __init__(self, failed: list[StackOutcome]) -> None:
         names = ", ".join(o.name for o in failed)
-        super().__init__(f"{len(failed)} stack(s) failed to plan: {names} (each stack's terraform.log says why)")
+        super().__init__(
+            f"{len(failed)} stack(s) failed to plan: {names} (each stack's terraform.log says why)"
+        )
         codes = {o.exit_code for o in failed}
         self.exit_code = ExitCode(codes.pop()) if len(codes) == 1 else ExitCode.OPERATIONAL
 
@@ -156,7 +188,9 @@ class _Progress:
 
     def __init__(self, names: list[str]) -> None:
         self.names = names
-        self.state = {n: ("queued", None, None) for n in names}
+        self.state: dict[str, tuple[str, float | None, StackOutcome | None]] = {
+            n: ("queued", None, None) for n in names
+        }
         self.live: Live | None = None
 
     def __enter__(self) -> _Progress:
@@ -212,7 +246,11 @@ plan_command = _extended(
     lifecycle_cli.plan_command,
     click.Argument(["stacks"], nargs=-1, metavar="[ENV|STACK]..."),
     [
-        click.Option(["--changed"], is_flag=True, help="Plan the stacks this change reaches (see `stacks list --changed`)."),
+        click.Option(
+            ["--changed"],
+            is_flag=True,
+            help="Plan the stacks this change reaches (see `stacks list --changed`).",
+        ),
         click.Option(["--base"], default=None, help="With --changed: compare with this commit."),
         click.Option(
             ["--parallel"],

@@ -67,7 +67,9 @@ def render_stacks_note(
 ) -> str:
     config = config or ReportConfig()
     if len(entries) == 1 and not removed and entries[0].analysis is not None:
-        return render_note([entries[0].analysis], config=config, pipeline_id=pipeline_id, artifact_url=artifact_url)
+        return render_note(
+            [entries[0].analysis], config=config, pipeline_id=pipeline_id, artifact_url=artifact_url
+        )
     budget = config.note_max_chars
     marker = note_marker([STACKS_NOTE], pipeline_id)
     ordered = sorted(entries, key=lambda e: e.weight)
@@ -134,7 +136,9 @@ def _head(
             used += len(row) + 1
         lines += kept
         if len(kept) < len(rows):
-            lines.append(f"| _… {len(rows) - len(kept)} more stacks left out to fit the note size budget_ | | | | | | | |")
+            lines.append(
+                f"| _… {len(rows) - len(kept)} more stacks left out to fit the note size budget_ | | | | | | | |"
+            )
         lines.append("")
     if quiet:
         names = ", ".join(inline_code(n) for n in quiet[:_MAX_FOLDED_NAMES])
@@ -152,15 +156,26 @@ def _head(
 def _row(e: StackEntry) -> str:
     icon = {"failed": "❌ ", "blocked": "⛔ "}.get(e.state, "")
     affected = " (affected)" if e.status == "affected" else ""
-    job = f"[job]({e.job_url})" if e.job_url and _URL.match(e.job_url) else "–"
+    job = f"[job]({e.job_url})" if e.job_url and _URL.match(e.job_url) else "-"
     a = e.analysis
     if a is None:
-        cells = ["–"] * 6
+        cells = ["-"] * 6
     else:
         counts = a.action_counts()
         cost = a.cost
-        money = format_money(cost.monthly_delta, cost.currency, signed=True) if cost is not None and cost.resources else "–"
-        cells = [str(counts["create"]), str(counts["update"]), str(counts["replace"]), str(counts["delete"]), str(len(a.blocking_findings)), money]
+        money = (
+            format_money(cost.monthly_delta, cost.currency, signed=True)
+            if cost is not None and cost.resources
+            else "-"
+        )
+        cells = [
+            str(counts["create"]),
+            str(counts["update"]),
+            str(counts["replace"]),
+            str(counts["delete"]),
+            str(len(a.blocking_findings)),
+            money,
+        ]
     return f"| {icon}{inline_code(e.name)}{affected} | " + " | ".join(cells) + f" | {job} |"
 
 

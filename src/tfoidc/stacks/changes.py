@@ -66,8 +66,10 @@ def detect_changes(
     changed = {c.name for c in out}
     if plan_affected:
         for dependent, on in graph.affected_by(changed).items():
-            why = f"depends on {on}, which changed ({graph.why(dependent, _next_hop(graph, dependent, on))})"
-            out.append(StackChange(dependent, "affected", (why,), now.stacks[dependent].root))
+            reason = (
+                f"depends on {on}, which changed ({graph.why(dependent, _next_hop(graph, dependent, on))})"
+            )
+            out.append(StackChange(dependent, "affected", (reason,), now.stacks[dependent].root))
     if base is not None:
         for name, old in base.stacks.items():
             if name not in now.stacks:
@@ -101,11 +103,19 @@ def _reasons(
             continue
         chain = " → ".join(stack.module_chains[module])
         names = ", ".join(posixpath.relpath(c.path, module) for c in changed[:MAX_FILES_PER_REASON])
-        more = f" and {len(changed) - MAX_FILES_PER_REASON} more" if len(changed) > MAX_FILES_PER_REASON else ""
-        verb = "changed" if len(changed) == 1 and changed[0].status == "M" else "changed (added, changed or deleted)"
+        more = (
+            f" and {len(changed) - MAX_FILES_PER_REASON} more" if len(changed) > MAX_FILES_PER_REASON else ""
+        )
+        verb = (
+            "changed"
+            if len(changed) == 1 and changed[0].status == "M"
+            else "changed (added, changed or deleted)"
+        )
         why.append(f"calls module {chain}, whose {names}{more} {verb}")
     var_files = set(stack.var_files)
-    why.extend(_cap((f"var file {c.path} {_VERB[c.status]}" for c in files if c.path in var_files), "var files"))
+    why.extend(
+        _cap((f"var file {c.path} {_VERB[c.status]}" for c in files if c.path in var_files), "var files")
+    )
     globs = [PathGlob(w) for w in stack.watch]
     if globs:
         origin = stack.origins.get("watch", "stacks.settings")
@@ -120,7 +130,9 @@ def _reasons(
             )
         )
     if old is not None:
-        keys = sorted(k for k in set(stack.settings) | set(old.settings) if stack.settings.get(k) != old.settings.get(k))
+        keys = sorted(
+            k for k in set(stack.settings) | set(old.settings) if stack.settings.get(k) != old.settings.get(k)
+        )
         if keys:
             why.append(f"its settings in tfoidc.toml changed: {', '.join(keys)}")
     return why

@@ -83,9 +83,7 @@ class StackSettings(BaseModel):
         from tfoidc.config import EnvironmentConfig  # composed by tfoidc.config: imported when used
 
         given = {
-            k: v
-            for k in ENVIRONMENT_KEYS
-            if (v := getattr(self, k)) is not None and not _has_placeholder(v)
+            k: v for k in ENVIRONMENT_KEYS if (v := getattr(self, k)) is not None and not _has_placeholder(v)
         }
         try:
             EnvironmentConfig.model_validate({"root": ".", **given})

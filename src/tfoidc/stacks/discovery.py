@@ -109,15 +109,11 @@ def discover(facts: Mapping[str, FileFacts], config: Config, *, root_prefix: str
     patterns = {pattern: PathGlob(pattern) for pattern in stacks_config.settings}
     used_patterns: set[str] = set()
 
-    env_roots = {
-        _normal(name, env.root): name for name, env in config.environments.items()
-    }
+    env_roots = {_normal(name, env.root): name for name, env in config.environments.items()}
     candidates = sorted(
         f
         for f in folders
-        if f not in called
-        and any(g.matches(f) for g in include)
-        and not any(g.matches(f) for g in exclude)
+        if f not in called and any(g.matches(f) for g in include) and not any(g.matches(f) for g in exclude)
     )
     for glob in exclude:
         if not any(glob.matches(f) for f in folders):
@@ -186,7 +182,9 @@ def _normal(name: str, root: str) -> str:
     return "." if normal in ("", ".") else normal
 
 
-def _local_calls(folders: dict[str, list[tuple[str, FileFacts]]], warnings: list[str]) -> dict[str, tuple[str, ...]]:
+def _local_calls(
+    folders: dict[str, list[tuple[str, FileFacts]]], warnings: list[str]
+) -> dict[str, tuple[str, ...]]:
     calls: dict[str, tuple[str, ...]] = {}
     for folder, files in folders.items():
         targets: list[str] = []
@@ -196,7 +194,9 @@ def _local_calls(folders: dict[str, list[tuple[str, FileFacts]]], warnings: list
                     continue
                 target = _join(folder, module.source or "")
                 if target.startswith("../") or target == "..":
-                    warnings.append(f"{path}: module {module.name!r} calls {module.source!r}, outside the project")
+                    warnings.append(
+                        f"{path}: module {module.name!r} calls {module.source!r}, outside the project"
+                    )
                 elif target not in folders:
                     warnings.append(
                         f"{path}: module {module.name!r} calls {module.source!r}, a folder without .tf files"
@@ -319,4 +319,6 @@ def _check_depends_on(stacks: dict[str, Stack]) -> None:
                     f"{where}.depends_on.{i} (for stack {stack.name!r}): no stack named {dependency!r}"
                 )
             if dependency == stack.name:
-                raise InputError(f"{stack.origins.get('depends_on')}.depends_on.{i}: {stack.name!r} depends on itself")
+                raise InputError(
+                    f"{stack.origins.get('depends_on')}.depends_on.{i}: {stack.name!r} depends on itself"
+                )

@@ -207,7 +207,12 @@ def _fetches_for(rev: str) -> list[list[str]]:
     match = re.fullmatch(r"HEAD~(\d+)", rev)
     if match:
         return [[f"--deepen={int(match[1])}", "origin"], ["--unshallow", "origin"]]
-    return [["origin", f"+refs/heads/{rev.removeprefix('origin/')}:refs/remotes/origin/{rev.removeprefix('origin/')}"]]
+    return [
+        [
+            "origin",
+            f"+refs/heads/{rev.removeprefix('origin/')}:refs/remotes/origin/{rev.removeprefix('origin/')}",
+        ]
+    ]
 
 
 def _paths(raw: bytes) -> list[str]:

@@ -43,7 +43,9 @@ def read_json(path: Path) -> dict[str, Any] | None:
     return doc if isinstance(doc, dict) else None
 
 
-def dependency_states(root: Path, dependencies: Iterable[str], commit: str | None) -> dict[str, dict[str, Any]]:
+def dependency_states(
+    root: Path, dependencies: Iterable[str], commit: str | None
+) -> dict[str, dict[str, Any]]:
     """For each dependency planned for `commit`: its pending plan (changes not applied) or the plan that
     was applied; dependencies without a plan of this commit are left out (nothing of theirs is pending)."""
     out: dict[str, dict[str, Any]] = {}
@@ -63,7 +65,9 @@ def dependency_states(root: Path, dependencies: Iterable[str], commit: str | Non
 
 
 def write_stack_record(out_dir: Path, record: dict[str, Any]) -> None:
-    write_atomic(out_dir / STACK_RECORD, orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    write_atomic(
+        out_dir / STACK_RECORD, orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    )
 
 
 def check_apply_order(name: str, out_dir: Path, dependencies: Iterable[str], commit: str | None) -> None:
@@ -95,4 +99,6 @@ def record_applied(out_dir: Path) -> None:
         "commit_sha": manifest.get("commit_sha"),
         "applied_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    write_atomic(out_dir / APPLIED_RECORD, orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    write_atomic(
+        out_dir / APPLIED_RECORD, orjson.dumps(record, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    )

@@ -133,7 +133,9 @@ def dependencies(stack_set: StackSet) -> list[Dependency]:
             owner = owners.get((remote.backend or "", tuple(remote.setting(k) or "" for k in keys)))
             if owner is not None and owner != stack.name:
                 out.append(
-                    Dependency(stack.name, owner, f"reads its state (data.terraform_remote_state.{remote.name})")
+                    Dependency(
+                        stack.name, owner, f"reads its state (data.terraform_remote_state.{remote.name})"
+                    )
                 )
     return out
 

@@ -60,7 +60,11 @@ def generate(planned: list[PlannedStack], graph: StackGraph, ctx: PipelineContex
     names = {p.stack.name for p in planned}
     for p in planned:
         check_stack_name(p.stack.name)
-    doc: dict[str, Any] = {"stages": list(t.STAGES), "variables": _variables(ctx), ".tfoidc": t.tfoidc_template(ctx.image)}
+    doc: dict[str, Any] = {
+        "stages": list(t.STAGES),
+        "variables": _variables(ctx),
+        ".tfoidc": t.tfoidc_template(ctx.image),
+    }
     plan_names = {n: job_name("plan:", n) for n in names}
     apply_names = {n: job_name("apply:", n) for n in names}
     groups = _unique({n: _resource_group(n) for n in names})
@@ -69,10 +73,19 @@ def generate(planned: list[PlannedStack], graph: StackGraph, ctx: PipelineContex
     for p in sorted(planned, key=lambda p: p.stack.name):
         stack = p.stack
         audience = str(stack.settings.get("audience") or t.DEFAULT_AUDIENCE)
-        job = t.plan_job(stack.name, audience=audience, resource_group=groups[stack.name], report_dir=_report_dir(stack.name))
+        job = t.plan_job(
+            stack.name,
+            audience=audience,
+            resource_group=groups[stack.name],
+            report_dir=_report_dir(stack.name),
+        )
         deps = graph.needs_within(stack.name, names) if ctx.on_default_branch else []
         job["needs"] = _fan_in(
-            f"{plan_names[stack.name]} after", [(apply_names[d], True) for d in deps], jobs, "plan", t.APPLIED_ARTIFACTS
+            f"{plan_names[stack.name]} after",
+            [(apply_names[d], True) for d in deps],
+            jobs,
+            "plan",
+            t.APPLIED_ARTIFACTS,
         )
         jobs[plan_names[stack.name]] = job
         if ctx.on_default_branch:
@@ -83,20 +96,26 @@ def generate(planned: list[PlannedStack], graph: StackGraph, ctx: PipelineContex
                 environment=environments[stack.name],
                 tier=stack.settings.get("deployment_tier"),
             )
-            apply["needs"] = [{"job": plan_names[stack.name], "artifacts": True}] + _fan_in(
-                f"{apply_names[stack.name]} after",
-                [(apply_names[d], True) for d in deps],
-                jobs,
-                "apply",
-                t.APPLIED_ARTIFACTS,
-                limit=MAX_NEEDS - 1,
-            )
+            apply["needs"] = [
+                {"job": plan_names[stack.name], "artifacts": True},
+                *_fan_in(
+                    f"{apply_names[stack.name]} after",
+                    [(apply_names[d], True) for d in deps],
+                    jobs,
+                    "apply",
+                    t.APPLIED_ARTIFACTS,
+                    limit=MAX_NEEDS - 1,
+                ),
+            ]
             jobs[apply_names[stack.name]] = apply
     if ctx.merge_request_iid:
         note = t.note_job()
         parent = {"pipeline": "$TFOIDC_PARENT_PIPELINE_ID", "job": ctx.parent_job, "artifacts": True}
         plans = [(plan_names[n], True) for n in sorted(names)]
-        note["needs"] = [parent, *_fan_in("note:collect", plans, jobs, "report", t.NOTE_ARTIFACTS, limit=MAX_NEEDS - 1)]
+        note["needs"] = [
+            parent,
+            *_fan_in("note:collect", plans, jobs, "report", t.NOTE_ARTIFACTS, limit=MAX_NEEDS - 1),
+        ]
         jobs["tfoidc:note"] = note
     doc.update(jobs)
     return doc

@@ -60,10 +60,7 @@ def open_project(
     path = config_path if config_path is not None else find_config(start)
     config = load_config(path)
     git = Git.discover(path.resolve().parent if path is not None else start)
-    if path is not None:
-        root = path.resolve().parent
-    else:
-        root = git.root if git is not None else start
+    root = path.resolve().parent if path is not None else (git.root if git is not None else start)
     if git is not None and not root.is_relative_to(git.root):
         git = None
     return Project(
@@ -75,15 +72,25 @@ def open_project(
     )
 
 
-def change_report(project: Project, base: str | None, environ: Mapping[str, str] | None = None) -> ChangeReport:
+def change_report(
+    project: Project, base: str | None, environ: Mapping[str, str] | None = None
+) -> ChangeReport:
     env = os.environ if environ is None else environ
     git = project.git
     if git is None:
-        raise InputError(f"{project.root} is not in a git repository: --changed needs git to compare with a base")
+        raise InputError(
+            f"{project.root} is not in a git repository: --changed needs git to compare with a base"
+        )
     if git.head() is None:
         raise InputError("the repository has no commit yet: nothing to compare with")
-    chosen = Base(base, "--base") if base else (
-        Base(env["TFOIDC_BASE"], "$TFOIDC_BASE") if env.get("TFOIDC_BASE") else default_base(git, env, project.config.stacks.default_branch)
+    chosen = (
+        Base(base, "--base")
+        if base
+        else (
+            Base(env["TFOIDC_BASE"], "$TFOIDC_BASE")
+            if env.get("TFOIDC_BASE")
+            else default_base(git, env, project.config.stacks.default_branch)
+        )
     )
     sha = git.ensure_commit(chosen.rev, chosen.why)
     now = project.stacks()
@@ -95,7 +102,9 @@ def change_report(project: Project, base: str | None, environ: Mapping[str, str]
         if c.path.startswith(prefix)
     ]
     config_rel = (
-        project.config_path.relative_to(project.root).as_posix() if project.config_path is not None else CONFIG_FILENAME
+        project.config_path.relative_to(project.root).as_posix()
+        if project.config_path is not None
+        else CONFIG_FILENAME
     )
     base_stacks: StackSet | None = None
     problem: str | None = None

@@ -96,7 +96,14 @@ def plan_stacks(
                     try:
                         outcome = future.result()
                     except Exception as exc:  # the worker itself died: that stack failed, the rest go on
-                        outcome = StackOutcome(target.name, "failed", 0.0, target.out_dir, error=f"worker failed: {exc}", exit_code=1)
+                        outcome = StackOutcome(
+                            target.name,
+                            "failed",
+                            0.0,
+                            target.out_dir,
+                            error=f"worker failed: {exc}",
+                            exit_code=1,
+                        )
                     results[target.name] = outcome
                     on_progress(target.name, outcome.state, outcome)
     return [results[t.name] for t in targets]
@@ -129,7 +136,12 @@ def plan_one(target: Target, config: Config, options: PlanOptions, environ: dict
                 )
     except TfoidcError as exc:
         return StackOutcome(
-            target.name, "failed", time.monotonic() - started, target.out_dir, error=exc.one_line(), exit_code=int(exc.exit_code)
+            target.name,
+            "failed",
+            time.monotonic() - started,
+            target.out_dir,
+            error=exc.one_line(),
+            exit_code=int(exc.exit_code),
         )
     except Exception as exc:
         return StackOutcome(

@@ -28,7 +28,7 @@ def config_text(stacks: StackSet) -> str:
         "",
         "[stacks]",
         "# Folders that are never stacks, e.g. examples or modules no root calls yet:",
-        "# exclude = [\"examples/**\"]",
+        '# exclude = ["examples/**"]',
         "# Also plan (and list as 'affected') the stacks that depend on a changed stack:",
         "plan_affected = false",
         "",

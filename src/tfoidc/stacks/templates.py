@@ -165,7 +165,12 @@ def note_job() -> dict[str, Any]:
             f"tfoidc pipeline note --plans {OUT_DIR} --stacks-json {STACKS_FILE}",
         ],
         "when": "always",
-        "artifacts": {"access": "developer", "expire_in": "1 week", "when": "always", "paths": [f"{OUT_DIR}/note.md"]},
+        "artifacts": {
+            "access": "developer",
+            "expire_in": "1 week",
+            "when": "always",
+            "paths": [f"{OUT_DIR}/note.md"],
+        },
     }
 
 

@@ -7,6 +7,7 @@ the files that differ. Without git, the folder is walked and every file parsed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -71,10 +72,8 @@ class FactCache:
         if self.path is None or len(self.by_blob) == self._loaded:
             return
         entries = dict(list(self.by_blob.items())[-MAX_CACHED:])
-        try:
+        with contextlib.suppress(TfoidcError):
             write_atomic(self.path, orjson.dumps({k: v.to_json() for k, v in entries.items()}))
-        except TfoidcError:
-            pass
 
     def facts(self, path: str, blob: str | None, content: bytes) -> FileFacts:
         key = (blob or git_blob_id(content)) + (":json" if path.endswith(".json") else "")
@@ -98,7 +97,9 @@ def cache_folder(environ: Mapping[str, str]) -> Path | None:
     """$TFOIDC_CACHE_DIR (empty: no cache), else $XDG_CACHE_HOME/tfoidc, else ~/.cache/tfoidc."""
     if "TFOIDC_CACHE_DIR" in environ:
         return Path(environ["TFOIDC_CACHE_DIR"]) if environ["TFOIDC_CACHE_DIR"] else None
-    base = environ.get("XDG_CACHE_HOME") or (str(Path(environ["HOME"]) / ".cache") if environ.get("HOME") else "")
+    base = environ.get("XDG_CACHE_HOME") or (
+        str(Path(environ["HOME"]) / ".cache") if environ.get("HOME") else ""
+    )
     return Path(base) / "tfoidc" if base else None
 
 
