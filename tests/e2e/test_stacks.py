@@ -27,12 +27,13 @@ pytestmark = pytest.mark.slow
 class Stacks:
     def __init__(self, repo: Repo, sandbox: Sandbox, prefix: str) -> None:
         self.repo, self.sandbox, self.prefix = repo, sandbox, prefix
+        self.token = sandbox.issuer.mint(ref="main", ref_protected="true")
 
     def env(self) -> dict[str, str]:
         drop = (*LEAKY_VARIABLES, "CI", "GITLAB_CI", "CI_COMMIT_SHA", "TFOIDC_CONFIG", "TFOIDC_TERRAFORM_BIN")
         env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("CI_MERGE")}
         env.update(self.sandbox.env())
-        env["GITLAB_OIDC_TOKEN"] = self.sandbox.issuer.mint(ref="main", ref_protected="true")
+        env["GITLAB_OIDC_TOKEN"] = self.token
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         env["TFOIDC_CACHE_DIR"] = ""
         return env
@@ -118,6 +119,8 @@ def test_plan_changed_in_parallel_then_apply_in_dependency_order(stacks: Stacks)
     assert "### tfoidc plan report: 4 stacks" in note and "**4 with changes**" in note
     assert json.loads((out / "live/app/stack.json").read_text())["dependencies"]["live/network"]["pending"]
     old_network_id = resource(stacks.state("live/network"), "network")["id"]
+    token = stacks.token.split(".")[2]  # the ID token's signature: never written anywhere
+    assert not [p for p in out.rglob("*") if p.is_file() and token.encode() in p.read_bytes()]
 
     # Before its dependency: refused, before any credential and before Terraform.
     early = stacks.tfoidc("apply", "live/app")

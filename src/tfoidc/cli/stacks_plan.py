@@ -47,13 +47,9 @@ def _plan(
     parallel: int | None,
     **options: Any,
 ) -> None:
-    config_path = _config_path(ctx)
-    config = load_config(config_path)
+    load_config(_config_path(ctx))  # an invalid tfoidc.toml is exit 2 before anything runs
     if len(stacks) == 1 and not changed and parallel is None:
-        if stacks[0] in config.environments:
-            ctx.invoke(lifecycle_cli.plan_command.callback, environment=stacks[0], **options)  # type: ignore[arg-type]
-        else:
-            _plan_single_stack(ctx, stacks[0], options)
+        _plan_single_stack(ctx, stacks[0], options)
         return
     if not stacks and not changed:
         raise click.UsageError("name one or more stacks, or pass --changed")
@@ -63,7 +59,8 @@ def _plan(
 
 
 def _plan_single_stack(ctx: click.Context, name: str, options: dict[str, Any]) -> None:
-    """One stack through the lifecycle's own plan command, then its record for the apply order."""
+    """One environment or stack through the lifecycle's own plan command, then its record for the
+    apply order (`stack.json`)."""
     started = time.monotonic()
     project = _project(ctx)
     out_dir = (options.get("out_dir") or DEFAULT_OUT_DIR / name).resolve()
