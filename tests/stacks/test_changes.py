@@ -221,3 +221,19 @@ def test_blob_cache_reads_only_what_it_has_not_seen(repo: Repo, tmp_path: Path) 
     third = open_project(None, repo.path, cached)
     assert "live/prod/net" in {c.name for c in change_report(third, None, LOCAL).changes}
     assert third.cache.parsed == 1
+
+
+def test_a_project_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "mono")
+    repo.write("infra/tfoidc.toml", "")
+    repo.write("infra/live/a/main.tf", module("m", "../../modules/m"))
+    repo.write("infra/modules/m/main.tf", "")
+    repo.write("app/terraform/main.tf", "")  # outside the project: not a stack of it
+    repo.commit("base")
+    repo.branch("feature")
+    repo.write("infra/modules/m/main.tf", "# changed\n")
+    repo.write("app/terraform/main.tf", "# changed\n")
+    repo.commit()
+    report = change_report(open_project(None, repo.path / "infra" / "live"), None, LOCAL)
+    assert list(report.stacks.stacks) == ["live/a"]
+    assert [(c.name, c.why) for c in report.changes] == [("live/a", ("calls module modules/m, whose main.tf changed",))]
