@@ -22,6 +22,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from tfoidc.audit.config import AuditConfig
 from tfoidc.cost.config import CostConfig
 from tfoidc.errors import InputError, KeyPathError
 from tfoidc.guardrails.policy import GuardrailsPolicy
@@ -115,6 +116,7 @@ class Config(BaseModel):
     guardrails: GuardrailsPolicy = Field(default_factory=GuardrailsPolicy)
     cost: CostConfig = Field(default_factory=CostConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
     stacks: StacksConfig = Field(default_factory=StacksConfig)
 
 

@@ -78,8 +78,8 @@ def test_quick_run_prints_the_table_with_ratios(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     header = next(line for line in lines if line.startswith("| instances"))
-    assert "json time ratio" in header and "json mem ratio" in header
+    assert "json time / floor" in header and "json mem / floor" in header and "json time / bare" in header
     row = lines[lines.index(header) + 2].split("|")[1:-1]
-    assert len(row) == len(header.split("|")[1:-1]) == 8
+    assert len(row) == len(header.split("|")[1:-1]) == 10
     assert int(row[0].replace(",", "")) >= 50
-    assert row[6].strip().endswith("x") and row[7].strip().endswith("x")
+    assert all(cell.strip().endswith("x") for cell in row[7:10])

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,9 @@ _ADDRESS = re.compile(r"^(?:(?P<module>module\..+)\.)?(?P<type>[a-z0-9_]+)\.(?P<
 AWS = "registry.terraform.io/hashicorp/aws"
 
 
+@cache
 def shipped() -> Catalog:
-    """The shipped catalog alone (a user catalog in the developer's home must not leak in)."""
+    """The shipped catalog alone (a user catalog in the developer's home must not leak in); read once."""
     return Catalog((shipped_catalog(),))
 
 
@@ -46,6 +48,8 @@ class Change:
     after_unknown: dict[str, Any] = field(default_factory=dict)
     after_sensitive: dict[str, Any] | None = None
     provider: str = AWS
+    expressions: dict[str, Any] | None = None  # its `configuration` expressions (references), if any
+    region: str | None = None  # a provider alias in this region instead of the default provider
 
     def document(self) -> dict[str, Any]:
         match = _ADDRESS.match(self.address)
@@ -72,19 +76,52 @@ class Change:
 
 
 def plan_document(changes: Iterable[Change], region: str | None = "us-east-1") -> dict[str, Any]:
+    changes = list(changes)
     doc: dict[str, Any] = {
         "format_version": "1.0",
         "terraform_version": "1.0.3",
         "resource_changes": [c.document() for c in changes],
     }
-    if region:
-        doc["configuration"] = {
-            "provider_config": {
-                "aws": {"name": "aws", "expressions": {"region": {"constant_value": region}}}
-            },
-            "root_module": {},
-        }
+    configured = [c for c in changes if c.expressions is not None or c.region]
+    if region or configured:
+        providers: dict[str, Any] = {}
+        if region:
+            providers["aws"] = {"name": "aws", "expressions": {"region": {"constant_value": region}}}
+        root: dict[str, Any] = {}
+        for change in configured:
+            _configure(root, providers, change)
+        doc["configuration"] = {"provider_config": providers, "root_module": root}
     return doc
+
+
+def _configure(root: dict[str, Any], providers: dict[str, Any], change: Change) -> None:
+    """The change's resource in `configuration` (once per resource, not per instance)."""
+    match = _ADDRESS.match(change.address)
+    assert match, change.address
+    module = root
+    for name in re.findall(r"module\.([\w-]+)", match["module"] or ""):
+        module = module.setdefault("module_calls", {}).setdefault(name, {"module": {}})["module"]
+    local = f"{match['type']}.{match['name']}"
+    resources = module.setdefault("resources", [])
+    if any(r["address"] == local for r in resources):
+        return
+    entry: dict[str, Any] = {
+        "address": local,
+        "mode": "managed",
+        "type": match["type"],
+        "name": match["name"],
+        "provider_config_key": "aws",
+        "expressions": change.expressions or {},
+    }
+    if change.region:
+        key = f"aws.{change.region}"
+        providers[key] = {
+            "name": "aws",
+            "alias": change.region,
+            "expressions": {"region": {"constant_value": change.region}},
+        }
+        entry["provider_config_key"] = key
+    resources.append(entry)
 
 
 def make_plan(changes: Iterable[Change], region: str | None = "us-east-1") -> Plan:
@@ -97,6 +134,11 @@ def run(plan: Plan, *, config: CostConfig | None = None, catalog: Catalog | None
 
 def priced(changes: Iterable[Change], **kwargs: Any) -> CostEstimate:
     return run(make_plan(changes, kwargs.pop("region", "us-east-1")), **kwargs)
+
+
+def usage(address: str, **values: int | float) -> CostConfig:
+    """`[cost.usage]` for one address (or type)."""
+    return CostConfig(usage={address: {k: Decimal(str(v)) for k, v in values.items()}})
 
 
 def one(est: CostEstimate, address: str) -> ResourceCost:

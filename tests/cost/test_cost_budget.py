@@ -54,7 +54,7 @@ def test_budget_rules_use_the_estimate_per_environment(tmp_path: Path) -> None:
 
 
 def test_the_budget_finding_counts_unpriced_resources(tmp_path: Path) -> None:
-    plan = make_plan([Change("aws_nat_gateway.nat", {}), Change("aws_sqs_queue.q", {"name": "q"})])
+    plan = make_plan([Change("aws_nat_gateway.nat", {}), Change("aws_wafv2_web_acl.waf", {"name": "waf"})])
     config = load_config(_config(tmp_path, 10, 100000))
     result = analyze(plan, config, environment="prod", catalog=shipped())
     over = [f for f in result.findings if f.rule == "TFO-COST-001"]

@@ -339,7 +339,7 @@ def test_show_lists_prices_with_their_sources(env: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("aws_sqs_queue",), "tfoidc does not price aws_sqs_queue"),
+        (("aws_wafv2_web_acl",), "tfoidc does not price aws_wafv2_web_acl"),
         (("aws_ebs_volume", "--region", "eu-west-1"), "no prices for aws_ebs_volume in eu-west-1"),
         (("aws_instance", "--catalog", "/nonexistent/prices.json"), "cannot read price catalog"),
     ],

@@ -1,4 +1,4 @@
-"""Condition operators one by one, as IAM documents them (see docs/trust-policy.md)."""
+"""Condition operators one by one, as IAM documents them (see tests/iam/trust_cases.py for the rules cited)."""
 
 from __future__ import annotations
 

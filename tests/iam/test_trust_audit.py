@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tfoidc.iam.trust import audit_trust_policy, gitlab_sub_any_ref, gitlab_sub_scope
+from tfoidc.iam.audit import audit_trust_policy
+from tfoidc.iam.trust import evaluate_trust_policy
 
 HOST = "gitlab.com"
 PROVIDER = f"arn:aws:iam::123456789012:oidc-provider/{HOST}"
@@ -137,33 +138,64 @@ def test_non_web_identity_trust_is_not_audited_for_sub() -> None:
     assert codes(policy) == []
 
 
-def test_issuer_host_selects_the_keys_that_count() -> None:
+def test_keys_of_another_provider_are_absent_from_the_request() -> None:
     # a condition on another provider's keys does not restrict tokens of this one
+    # keys of another provider are absent from gitlab.com's tokens: StringEquals on them is false, so the
+    # statement admits no token at all (it was reported as "any project" before IAM's rule was applied)
     other = {"StringEquals": {"gitlab.example.com:aud": "x", "gitlab.example.com:sub": MAIN_SUB}}
-    assert codes(trust(other), issuer_host="https://gitlab.com") == ["no-sub", "no-aud"]
-    # without issuer_host every <host>:sub / <host>:aud key in the policy is inspected
+    assert codes(trust(other), issuer_host="https://gitlab.com") == []
     assert codes(trust(other)) == []
+    # a negated condition on them is always true: it restricts nothing, and every project gets in
+    negated = {"StringEquals": AUD, "StringNotLike": {"gitlab.example.com:sub": "project_path:evil/*"}}
+    assert codes(trust(negated)) == ["no-sub", "other-issuer-keys"]
+    assert "restricts nothing" in audit_trust_policy(trust(negated))[1].message
+    # ... and a Deny conditioned on them never applies: it carves nothing out
+    deny = trust({"StringEquals": {**AUD, f"{HOST}:sub": MAIN_SUB}})
+    deny["Statement"].append(
+        {
+            "Effect": "Deny",
+            "Principal": {"Federated": PROVIDER},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {"gitlab.example.com:sub": "*:ref_type:tag:*"}},
+        }
+    )
+    assert codes(deny) == ["other-issuer-keys"]
+    assert "this Deny never applies" in audit_trust_policy(deny)[0].message
 
 
 @pytest.mark.parametrize(
-    ("pattern", "scope", "any_ref"),
+    ("pattern", "expected"),
     [
-        ("project_path:acme/infra:ref_type:branch:ref:main", None, False),
-        ("project_path:acme/infra:ref_type:branch:ref:release/*", None, True),
-        ("project_path:acme/infra:ref_type:*:ref:main", None, True),
-        ("project_path:acme/infra:*", None, True),
-        ("project_path:acme/infra*", "group-wide", True),
-        ("project_path:acme/sub/*:ref_type:branch:ref:main", "group-wide", False),
-        ("project_path:ac?e/infra:ref_type:branch:ref:main", "any-project", False),
-        ("project_path:*", "any-project", True),
-        ("*:ref_type:branch:ref:main", "any-project", False),
-        ("proj*", "any-project", False),
-        ("repo:octo-org/*", None, False),  # not a GitLab sub: left alone
+        ("project_path:acme/infra:ref_type:branch:ref:main", []),
+        ("project_path:acme/infra:ref_type:branch:ref:release/*", ["sub-any-ref"]),
+        ("project_path:acme/infra:ref_type:*:ref:main", ["sub-any-ref"]),  # a tag named main
+        ("project_path:acme/infra:*", ["sub-any-ref"]),
+        ("project_path:acme/infra*", ["sub-group-wide", "sub-any-ref"]),
+        ("project_path:acme/sub/*:ref_type:branch:ref:main", ["sub-group-wide"]),
+        ("project_path:ac?e/infra:ref_type:branch:ref:main", ["sub-any-project"]),
+        ("project_path:*", ["sub-any-project"]),
+        ("*:ref_type:branch:ref:main", ["sub-any-project"]),
+        ("proj*", ["sub-any-project"]),
+        ("repo:octo-org/*", []),  # not a GitLab sub: only a subject outside every named prefix counts
+        ("*", ["sub-any-project"]),
     ],
 )
-def test_gitlab_sub_classification(pattern: str, scope: str | None, any_ref: bool) -> None:
-    assert gitlab_sub_scope(pattern) == scope
-    assert gitlab_sub_any_ref(pattern) is any_ref
+def test_gitlab_sub_patterns(pattern: str, expected: list[str]) -> None:
+    assert codes(trust({"StringEquals": AUD, "StringLike": {f"{HOST}:sub": pattern}})) == expected
+
+
+def test_every_breadth_warning_carries_a_token_iam_accepts() -> None:
+    policy = trust({"StringEquals": AUD, "StringLike": {f"{HOST}:sub": "project_path:acme/*:*"}})
+    found = audit_trust_policy(policy)
+    assert [w.code for w in found] == ["sub-group-wide", "sub-any-ref"]
+    for warning in found:
+        assert warning.witness is not None and warning.witness.confirmed
+        decision = evaluate_trust_policy(
+            policy, claims=warning.witness.claims, provider_arn=PROVIDER, issuer_host=HOST
+        )
+        assert decision.allowed, warning
+    group_wide, _ = (w.witness.claims["sub"] for w in found if w.witness)
+    assert group_wide.startswith("project_path:acme/") and group_wide in found[0].message
 
 
 def test_a_statement_for_another_provider_is_audited_for_its_own_keys_not_the_issuers() -> None:
@@ -173,3 +205,30 @@ def test_a_statement_for_another_provider_is_audited_for_its_own_keys_not_the_is
     assert codes(policy, issuer_host="https://gitlab.com") == []
     open_ = trust({"StringEquals": {f"{other_host}:aud": "x"}}, Principal=policy["Statement"][0]["Principal"])
     assert codes(open_, issuer_host="https://gitlab.com") == ["no-sub"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        # a backtracking regex needs ages for these; the evaluator's matcher and the search do not
+        ("project_path:" + "*a" * 30 + "*", ["sub-any-project"]),
+        ("*" * 500, ["sub-any-project"]),
+        # larger than any trust policy IAM accepts: not analysed, and said so
+        ("project_path:" + "*x" * 2500, ["undecided"]),
+    ],
+)
+def test_adversarial_patterns_end_in_a_verdict_or_an_explicit_undecided(
+    pattern: str, expected: list[str]
+) -> None:
+    found = audit_trust_policy(trust({"StringEquals": AUD, "StringLike": {f"{HOST}:sub": pattern}}))
+    assert [w.code for w in found] == expected
+    if expected == ["undecided"]:
+        assert "larger than IAM accepts" in found[0].message
+
+
+def test_the_concrete_evaluator_matches_adversarial_wildcards_without_backtracking() -> None:
+    policy = trust({"StringEquals": AUD, "StringLike": {f"{HOST}:sub": "*a" * 40 + "*b"}})
+    claims = {"iss": f"https://{HOST}", "sub": "a" * 39 + "c" * 200, "aud": "sts.amazonaws.com"}
+    assert not evaluate_trust_policy(policy, claims=claims, provider_arn=PROVIDER, issuer_host=HOST).allowed
+    claims["sub"] = "a" * 40 + "b"
+    assert evaluate_trust_policy(policy, claims=claims, provider_arn=PROVIDER, issuer_host=HOST).allowed

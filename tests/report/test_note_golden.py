@@ -16,7 +16,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from tests.report.mdcheck import fence_count, structure_problems
-from tests.report.plans import analysis_of, analysis_of_fixture, review_mix_plan
+from tests.report.plans import analysis_of, analysis_of_fixture, load_fixture, review_mix_plan
 from tfoidc import __version__
 from tfoidc.guardrails.model import Finding, Severity
 from tfoidc.report.render import render, render_note
@@ -114,12 +114,13 @@ def test_sensitive_attribute_is_redacted_in_the_diff() -> None:
 
 
 def test_cost_section_shows_delta_and_not_priced_count() -> None:
-    text = render(
-        analysis_of_fixture("terraform-compliance/issue_249_alb_ecs_modules_update.json", "staging"), "md"
-    )
-    assert "1 warning · ±$0.00/mo (1 not priced)**" in text  # the verdict says the total is partial
+    doc = load_fixture("terraform-compliance/issue_249_alb_ecs_modules_update.json")
+    record = next(rc for rc in doc["resource_changes"] if rc["type"] == "aws_route53_record")
+    record["change"]["after_unknown"]["alias"] = True  # an alias decided at apply: not priced
+    text = render(analysis_of(doc, "staging"), "md")
+    assert "1 warning · +$36.77/mo (1 not priced)**" in text  # the verdict says the total is partial
     summary = next(line for line in text.splitlines() if "<b>Cost</b>" in line)
-    assert "±$0.00/mo" in summary and "1 not priced" in summary
+    assert "+$36.77/mo" in summary and "1 not priced" in summary
     assert "Not priced (1): `aws_route53_record` \u00d7 1." in text
     assert "| **Total** |" in text
 

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "exec": ("identity", "Run a command with the credentials."),
     "whoami": ("identity", "Show the ID token's claims and who AWS says you are."),
     "doctor": ("identity", "Explain whether a role's trust policy accepts the token."),
+    "audit": ("audit", "Who can assume the GitLab roles, and who did."),
     "prices": ("prices", "Refresh or show the price catalog."),
     "sandbox": ("sandbox", "Run the local sandbox (AWS and an OIDC issuer on 127.0.0.1)."),
     "demo": ("lifecycle", "Run the main job end to end on the local sandbox."),

@@ -8,19 +8,34 @@ region = "eu-west-1"          # else taken from the plan's provider configuratio
 monthly_requests = 2000000
 [cost.usage."aws_lambda_function.api"]             # ... or one address (wins over the type)
 monthly_requests = 50000000
-average_request_duration_ms = 120
+request_duration_ms = 120
+[cost.usage."aws_cloudfront_distribution.cdn".monthly_data_transfer_to_internet_gb]
+us = 1000                                          # nested keys, as in Infracost's usage file
 ```
-The usage keys follow Infracost's usage file; `docs/cost.md` lists them per resource type.
+The usage keys follow Infracost's usage file (a nested table is the dotted key
+`monthly_data_transfer_to_internet_gb.us`); each pricer declares the keys it reads and
+`docs/cost.md` lists them per resource type.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tfoidc.errors import KeyPathError
 from tfoidc.plan.addresses import strip_instance_keys
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    flat: list[tuple[str, Any]] = []
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat += _flatten(value, f"{prefix}{key}.")
+        else:
+            flat.append((f"{prefix}{key}", value))
+    return flat
 
 
 def usage_target_type(target: str) -> str:
@@ -36,6 +51,17 @@ class CostConfig(BaseModel):
 
     region: str | None = None
     usage: dict[str, dict[str, Decimal]] = Field(default_factory=dict)
+
+    @field_validator("usage", mode="before")
+    @classmethod
+    def _flatten_nested_tables(cls, usage: Any) -> Any:
+        """`{"x": {"a": {"us": 1}}}` -> `{"x": {"a.us": 1}}` (Infracost's nested usage keys)."""
+        if not isinstance(usage, dict):
+            return usage
+        return {
+            target: dict(_flatten(values)) if isinstance(values, dict) else values
+            for target, values in usage.items()
+        }
 
     @field_validator("usage")
     @classmethod

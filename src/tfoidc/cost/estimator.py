@@ -1,17 +1,24 @@
-"""Plan -> CostEstimate: the monthly cost before and after each managed AWS resource change (pure)."""
+"""Plan -> CostEstimate: the monthly cost before and after each managed AWS resource change (pure).
+
+Each AWS resource is free (pricers/free.py, with the reason), priced by its type's pricer, or not
+priced with the reason. Pricers see the rest of the plan through `PlanIndex` (related.py), e.g. the
+launch template an autoscaling group launches from.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from tfoidc.cost.catalog import Catalog
 from tfoidc.cost.config import CostConfig
-from tfoidc.cost.model import CostComponent, CostEstimate, NotPriced, ResourceCost
+from tfoidc.cost.model import CostComponent, CostEstimate, FreeResource, NotPriced, ResourceCost
 from tfoidc.cost.pricers import FREE_TYPES, PRICERS, Attrs, Pricing, Unpriceable
 from tfoidc.cost.region import resolve_region
+from tfoidc.cost.related import PlanIndex
 from tfoidc.plan.model import Action, Plan, ResourceChange
 
 CURRENCY = "USD"
@@ -20,6 +27,7 @@ ZERO = Decimal(0)
 LOCAL_PROVIDERS = frozenset(
     {"null", "local", "random", "tls", "time", "terraform", "archive", "external", "http", "cloudinit"}
 )
+LOCAL_REASON = "lives only in Terraform's state or on the runner"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,26 +36,31 @@ class _Side:
 
     monthly: Decimal
     components: tuple[CostComponent, ...]
+    notes: tuple[str, ...] = ()
+
+
+_NONE = _Side(ZERO, ())
 
 
 def estimate(plan: Plan, *, catalog: Catalog, config: CostConfig) -> CostEstimate:
     resources: list[ResourceCost] = []
     not_priced: list[NotPriced] = []
-    free: list[str] = []
+    free: list[FreeResource] = []
     regions: Counter[str] = Counter()
     region_sources: Counter[str] = Counter()
     other_providers: Counter[str] = Counter()
     volume_ids = managed_volume_ids(plan)
+    index = PlanIndex(plan)
     for rc in priced_changes(plan):
         provider = provider_short_name(rc)
         if provider != "aws":
             if provider in LOCAL_PROVIDERS:
-                free.append(rc.address)
+                free.append(FreeResource(rc.address, rc.type, LOCAL_REASON))
             else:
                 other_providers[provider] += 1
             continue
         if rc.type in FREE_TYPES:
-            free.append(rc.address)
+            free.append(FreeResource(rc.address, rc.type, FREE_TYPES[rc.type]))
             continue
         if rc.type not in PRICERS:
             not_priced.append(NotPriced(rc.address, rc.type, f"no price model for {rc.type}"))
@@ -58,9 +71,9 @@ def estimate(plan: Plan, *, catalog: Catalog, config: CostConfig) -> CostEstimat
             continue
         regions[answer.region] += 1
         region_sources[f"{answer.region} from {answer.how}"] += 1
-        pricing = Pricing(catalog, answer.region, config.usage_for(rc.address, rc.type), volume_ids)
+        usage = config.usage_for(rc.address, rc.type)
         try:
-            resources.append(price_change(rc, pricing))
+            resources.append(price_change(rc, Context(catalog, answer.region, usage, volume_ids, index)))
         except Unpriceable as reason:
             not_priced.append(NotPriced(rc.address, rc.type, str(reason)))
         except (TypeError, AttributeError, ValueError, KeyError, IndexError, ArithmeticError) as exc:
@@ -74,13 +87,21 @@ def estimate(plan: Plan, *, catalog: Catalog, config: CostConfig) -> CostEstimat
     if not_priced:
         verb = "was" if len(not_priced) == 1 else "were"
         notes.append(f"{_resources(len(not_priced))} {verb} not priced; totals exclude them")
+    usage_only = sum(r.depends_on_usage for r in resources)
+    if usage_only:
+        verb = "costs" if usage_only == 1 else "cost"
+        notes.append(
+            f"{_resources(usage_only)} {verb} only by usage: shown as depends on usage, with unit prices,"
+            " until [cost.usage] in tfoidc.toml gives the usage"
+        )
     return CostEstimate(
         currency=CURRENCY,
         region=config.region or (regions.most_common(1)[0][0] if regions else None),
         resources=tuple(resources),
         not_priced=tuple(not_priced),
         notes=tuple(notes),
-        free=tuple(free),
+        free=tuple(f.address for f in free),
+        free_resources=tuple(free),
     )
 
 
@@ -111,9 +132,33 @@ def provider_short_name(rc: ResourceChange) -> str:
     return rc.provider_name.rsplit("/", 1)[-1] or rc.type.split("_", 1)[0]
 
 
-def price_change(rc: ResourceChange, pricing: Pricing) -> ResourceCost:
-    before = _price_side(rc, rc.before, None, pricing) if _has_before(rc) else _Side(ZERO, ())
-    after = _price_side(rc, rc.after, rc.after_unknown, pricing) if _has_after(rc) else _Side(ZERO, ())
+@dataclass(frozen=True)
+class Context:
+    """What pricing one resource needs besides its own values."""
+
+    catalog: Catalog
+    region: str
+    usage: Mapping[str, Decimal]
+    managed_volume_ids: frozenset[str]
+    index: PlanIndex
+
+    def pricing(self, rc: ResourceChange, side: str) -> Pricing:
+        return Pricing(
+            self.catalog,
+            self.region,
+            self.usage,
+            declared=PRICERS[rc.type],
+            related=self.index.lookup(rc, side),
+            managed_volume_ids=self.managed_volume_ids,
+        )
+
+
+def price_change(rc: ResourceChange, context: Context) -> ResourceCost:
+    before = _price_side(rc, rc.before, None, context.pricing(rc, "before")) if _has_before(rc) else _NONE
+    after = (
+        _price_side(rc, rc.after, rc.after_unknown, context.pricing(rc, "after")) if _has_after(rc) else _NONE
+    )
+    shown = after if _has_after(rc) else before
     return ResourceCost(
         address=rc.address,
         type=rc.type,
@@ -121,8 +166,9 @@ def price_change(rc: ResourceChange, pricing: Pricing) -> ResourceCost:
         action=rc.action.value,
         monthly_before=before.monthly,
         monthly_after=after.monthly,
-        components=after.components if _has_after(rc) else before.components,
-        region=pricing.region,
+        components=shown.components,
+        region=context.region,
+        notes=shown.notes,
     )
 
 
@@ -138,7 +184,7 @@ def _price_side(rc: ResourceChange, values: Any, unknown: Any, pricing: Pricing)
     attrs = Attrs(values, unknown if isinstance(unknown, dict) else {})
     components = tuple(PRICERS[rc.type](attrs, pricing))
     monthly = sum((c.monthly_cost for c in components if c.monthly_cost is not None), ZERO)
-    return _Side(monthly, components)
+    return _Side(monthly, components, tuple(pricing.notes))
 
 
 def _resources(n: int) -> str:

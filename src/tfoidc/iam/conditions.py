@@ -1,6 +1,6 @@
 """IAM condition operators, evaluated against a request context exactly as IAM documents them.
 
-Semantics (see docs/trust-policy.md for the sources):
+Semantics (sources: docs/security.md and tests/iam/trust_cases.py):
 - condition keys are case-insensitive; String values are case-sensitive unless the operator says IgnoreCase;
 - several values for one key are ORed (NOR for a negated operator), several keys and operators are ANDed;
 - a key missing from the request context makes the condition false, except for negated operators
@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tfoidc.iam.document import Condition
+from tfoidc.iam.document import Condition, GlobToken, glob_match, glob_tokens
 
 Context = Mapping[str, tuple[str, ...]]
 Segments = tuple[tuple[str, bool], ...]  # (text, literal): literal text never acts as a wildcard
@@ -173,6 +173,18 @@ def _casefold_segments(segments: Segments) -> Segments:
     return tuple((text.casefold(), literal) for text, literal in segments)
 
 
+def resolve_segments(value: str, context: Context, *, version: str | None) -> Segments | None:
+    """`value` with its policy variables substituted from `context` (lower-case keys), as segments whose
+    substituted text is literal (never a wildcard); None when a variable has no value and no default."""
+    return _resolve(value, context, version == VARIABLES_VERSION)
+
+
+def arn_matches(pattern: Segments, arn: str) -> bool:
+    """ArnLike matching (also the Resource element's): wildcards stay inside one colon-separated part,
+    except in the resource part, which may itself contain colons."""
+    return _arn_like(pattern, arn)
+
+
 def _resolve(value: str, context: Context, variables: bool) -> Segments | None:
     """Split a policy value into wildcard-capable text and literal text; None when a variable is unset."""
     if not variables or "${" not in value:
@@ -205,21 +217,19 @@ def _plain(segments: Segments) -> str:
     return "".join(text for text, _ in segments)
 
 
-def _wildcard_regex(segments: Segments, *, flags: int = 0, arn: bool = False) -> re.Pattern[str]:
-    parts: list[str] = []
-    colons = 0
-    for text, literal in segments:
-        for ch in text:
-            # In ARNs a wildcard stays inside its colon-delimited component, except in the resource part.
-            in_resource = not arn or colons >= 5
-            if not literal and ch == "*":
-                parts.append(".*" if in_resource else "[^:]*")
-            elif not literal and ch == "?":
-                parts.append("." if in_resource else "[^:]")
-            else:
-                parts.append(re.escape(ch))
-            colons += ch == ":"
-    return re.compile("".join(parts), flags | re.DOTALL)
+def _has_wildcard(segments: Segments) -> bool:
+    return any(not literal and ("*" in text or "?" in text) for text, literal in segments)
+
+
+def _arn_parts(tokens: tuple[GlobToken, ...]) -> list[tuple[GlobToken, ...]]:
+    """An ARN pattern's six colon-separated parts; the last (the resource) keeps any further colons."""
+    parts: list[list[GlobToken]] = [[]]
+    for token in tokens:
+        if token == ":" and len(parts) < 6:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [tuple(p) for p in parts]
 
 
 def _string_equals(pattern: Segments, value: str) -> bool:
@@ -231,11 +241,18 @@ def _string_equals_ignore_case(pattern: Segments, value: str) -> bool:
 
 
 def _string_like(pattern: Segments, value: str) -> bool:
-    return _wildcard_regex(pattern).fullmatch(value) is not None
+    if not _has_wildcard(pattern):
+        return _plain(pattern) == value
+    return glob_match(glob_tokens(pattern), value)
 
 
 def _arn_like(pattern: Segments, value: str) -> bool:
-    return _wildcard_regex(pattern, arn=True).fullmatch(value) is not None
+    """ARN matching: each of the six colon-separated parts separately, wildcards inside a part."""
+    if not _has_wildcard(pattern):
+        return _plain(pattern) == value
+    parts = _arn_parts(glob_tokens(pattern))
+    values = value.split(":", 5)
+    return len(parts) == len(values) and all(glob_match(p, v) for p, v in zip(parts, values, strict=True))
 
 
 def _number(text: str) -> float | None:

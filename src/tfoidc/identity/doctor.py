@@ -13,14 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tfoidc.errors import InputError
-from tfoidc.iam.trust import (
-    TrustDecision,
-    TrustWarning,
-    audit_trust_policy,
-    evaluate_trust_policy,
-    issuer_host_of,
-    oidc_provider_host,
-)
+from tfoidc.iam.audit import TrustWarning, audit_trust_policy
+from tfoidc.iam.trust import TrustDecision, evaluate_trust_policy, issuer_host_of, oidc_provider_host
 from tfoidc.identity.sts import aws_call, client_config, session
 
 

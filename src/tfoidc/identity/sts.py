@@ -19,6 +19,7 @@ import botocore.exceptions
 import botocore.session
 from botocore.config import Config
 
+from tfoidc import __version__
 from tfoidc.errors import AuthError, InputError, OperationalError
 from tfoidc.identity.sts_errors import explain_sts_error
 from tfoidc.identity.token import IdToken
@@ -213,9 +214,11 @@ def _client_config(*, unsigned: bool = False) -> Config:
         if attempts.isdigit() and int(attempts) > 0
         else DEFAULT_MAX_ATTEMPTS,
     }
+    # tfoidc/<version> in the user agent: `tfoidc audit trail` tells tfoidc's sessions by it.
+    agent = f"tfoidc/{__version__}"
     if unsigned:
-        return Config(signature_version=botocore.UNSIGNED, retries=retries)  # type: ignore[arg-type]
-    return Config(retries=retries)  # type: ignore[arg-type]
+        return Config(signature_version=botocore.UNSIGNED, retries=retries, user_agent_extra=agent)  # type: ignore[arg-type]
+    return Config(retries=retries, user_agent_extra=agent)  # type: ignore[arg-type]
 
 
 def _sts_client(*, region: str | None, config: Config, creds: AwsCredentials | None = None) -> Any:

@@ -1,12 +1,20 @@
-# Applied once by an administrator (not by the pipeline): creates the GitLab OIDC provider and the role
-# each environment's jobs assume. Put the role_arns output into tfoidc.toml.
+# Applied by an administrator (never by the pipeline), with credentials of the management account that
+# can assume bootstrap_role_name in each environment's account. It creates:
+# - in the management account: the Terraform state of every environment (state.tf) and the audit trail
+#   with alerts on every use of a GitLab role (audit.tf);
+# - in each environment's own account: the GitLab OIDC provider, a read-only plan role (any branch) and
+#   an apply role (protected refs, apply audience only) (roles.tf).
+# Put the outputs into tfoidc.toml (role_arn, plan_role_arn) and the environments' backend blocks.
+#
+# First run: the bucket this root's state lives in does not exist yet. Comment out the backend block,
+# apply with local state, restore it and run `terraform init -migrate-state`.
 terraform {
   required_version = ">= 1.3.0"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      version = ">= 5.81"
     }
   }
 
@@ -14,68 +22,55 @@ terraform {
     bucket         = "acme-terraform-state"
     key            = "environments/management/terraform.tfstate"
     region         = "eu-west-1"
-    encrypt        = true
-    dynamodb_table = "acme-terraform-locks"
+    dynamodb_table = "arn:aws:dynamodb:eu-west-1:100000000000:table/acme-terraform-locks"
+  }
+}
+
+# allowed_account_ids on every provider: a credential for the wrong account fails before any change.
+provider "aws" {
+  region              = var.region
+  allowed_account_ids = [var.accounts.management]
+}
+
+provider "aws" {
+  alias               = "dev"
+  region              = var.region
+  allowed_account_ids = [var.accounts.dev]
+
+  assume_role {
+    role_arn = "arn:aws:iam::${var.accounts.dev}:role/${var.bootstrap_role_name}"
   }
 }
 
 provider "aws" {
-  region = "eu-west-1"
-}
+  alias               = "staging"
+  region              = var.region
+  allowed_account_ids = [var.accounts.staging]
 
-variable "project_path" {
-  description = "The GitLab project (group/project) whose pipelines may assume the roles."
-  type        = string
-  default     = "acme/infrastructure"
-}
-
-module "gitlab_oidc" {
-  source = "../../modules/oidc"
-
-  gitlab_url = "https://gitlab.com"
-  audience   = "sts.amazonaws.com"
-
-  environments = {
-    # Merge request pipelines of any branch plan dev.
-    dev = {
-      subjects            = ["project_path:${var.project_path}:ref_type:branch:ref:*"]
-      managed_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]
-    }
-    staging = {
-      subjects            = ["project_path:${var.project_path}:ref_type:branch:ref:main"]
-      managed_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]
-    }
-    # Only the default branch reaches prod; tfoidc's branch rules (apply_refs, require_protected_ref in
-    # tfoidc.toml) also require it to be protected, before any STS call.
-    prod = {
-      subjects             = ["project_path:${var.project_path}:ref_type:branch:ref:main"]
-      max_session_duration = 3600
-      managed_policy_arns  = ["arn:aws:iam::aws:policy/PowerUserAccess"]
-    }
-    # Read-only roles for merge request plans of any branch (plan_role_arn in tfoidc.toml): they read
-    # everything and may only take the state lock.
-    staging-plan = {
-      subjects            = ["project_path:${var.project_path}:ref_type:branch:ref:*"]
-      managed_policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
-      inline_policies     = { state-lock = data.aws_iam_policy_document.state_lock.json }
-    }
-    prod-plan = {
-      subjects            = ["project_path:${var.project_path}:ref_type:branch:ref:*"]
-      managed_policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
-      inline_policies     = { state-lock = data.aws_iam_policy_document.state_lock.json }
-    }
+  assume_role {
+    role_arn = "arn:aws:iam::${var.accounts.staging}:role/${var.bootstrap_role_name}"
   }
 }
 
-data "aws_iam_policy_document" "state_lock" {
-  statement {
-    sid       = "TakeTheStateLock"
-    actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:GetItem"]
-    resources = ["arn:aws:dynamodb:eu-west-1:*:table/acme-terraform-locks"]
+provider "aws" {
+  alias               = "prod"
+  region              = var.region
+  allowed_account_ids = [var.accounts.prod]
+
+  assume_role {
+    role_arn = "arn:aws:iam::${var.accounts.prod}:role/${var.bootstrap_role_name}"
   }
 }
 
-output "role_arns" {
-  description = "Role ARN per environment, for tfoidc.toml."
-  value       = module.gitlab_oidc.role_arns
+locals {
+  # The audience apply jobs request (id_tokens aud); plan and drift jobs request plan_audience.
+  apply_audience = coalesce(var.apply_audience, "${var.gitlab_url}/apply")
+
+  state_keys = {
+    dev     = "environments/dev/terraform.tfstate"
+    staging = "environments/staging/terraform.tfstate"
+    prod    = "environments/prod/terraform.tfstate"
+  }
+
+  tags = { managed-by = "terraform", project = var.project_path }
 }

@@ -8,19 +8,22 @@ terraform {
     }
   }
 
-  # One state per environment, encrypted at rest, locked in DynamoDB. Replace the bucket and table
-  # names with yours (or pass them with backend_config in tfoidc.toml).
+  # The state lives in the management account (terraform/environments/management, state.tf): the
+  # table is named by its ARN so that it is reached from this environment's account. The bucket
+  # encrypts with the state key by default, so no encrypt/kms_key_id here (its policy refuses any other
+  # encryption). Replace the names with yours, or pass them with backend_config in tfoidc.toml.
   backend "s3" {
     bucket         = "acme-terraform-state"
     key            = "environments/staging/terraform.tfstate"
     region         = "eu-west-1"
-    encrypt        = true
-    dynamodb_table = "acme-terraform-locks"
+    dynamodb_table = "arn:aws:dynamodb:eu-west-1:100000000000:table/acme-terraform-locks"
   }
 }
 
 provider "aws" {
   region = var.region
+  # The staging account only: credentials of another account fail before any change.
+  allowed_account_ids = [var.account_id]
 
   default_tags {
     tags = {
@@ -34,6 +37,12 @@ variable "region" {
   description = "AWS region of the staging environment."
   type        = string
   default     = "eu-west-1"
+}
+
+variable "account_id" {
+  description = "The staging environment's own AWS account."
+  type        = string
+  default     = "222222222222"
 }
 
 module "workload" {

@@ -3,7 +3,12 @@ output "oidc_provider_arn" {
   value       = local.provider_arn
 }
 
-output "role_arns" {
-  description = "Role ARN per environment: put these in tfoidc.toml (environments.<name>.role_arn)."
-  value       = { for name, role in aws_iam_role.environment : name => role.arn }
+output "plan_role_arn" {
+  description = "The read-only plan role: plan_role_arn in tfoidc.toml."
+  value       = aws_iam_role.plan.arn
+}
+
+output "apply_role_arn" {
+  description = "The apply role (protected refs, apply audience): role_arn in tfoidc.toml."
+  value       = aws_iam_role.apply.arn
 }

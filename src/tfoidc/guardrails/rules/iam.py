@@ -2,7 +2,7 @@
 
 Policy documents are read wherever the plan carries them (JSON strings, `jsonencode(...)` results,
 `aws_iam_policy_document` data sources) and parsed by the same parser `tfoidc doctor` uses; OIDC trust
-is judged by `tfoidc.iam.trust.audit_trust_policy`, so the guardrail and `doctor` never disagree.
+is judged by `tfoidc.iam.audit.audit_trust_policy`, so the guardrail and `doctor` never disagree.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from tfoidc.guardrails.documents import (
 )
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.registry import Hit, RuleContext, rule
+from tfoidc.iam.audit import audit_trust_policy
 from tfoidc.iam.document import PolicyDocument, Statement, action_matches
-from tfoidc.iam.trust import WEB_IDENTITY_ACTION, audit_trust_policy
+from tfoidc.iam.evaluate import action_covered
+from tfoidc.iam.trust import WEB_IDENTITY_ACTION
 from tfoidc.plan.model import Plan
 
 PERMISSION_POLICY_TYPES = (
@@ -145,8 +147,8 @@ def role_assumable_by_anyone(ctx: RuleContext) -> Iterator[Hit]:
 def oidc_trust(ctx: RuleContext) -> Iterator[Hit]:
     issuer_host = ctx.params.get("issuer_host")
     for source, document in trust_documents(ctx.plan):
-        if not any(action_matches(p, WEB_IDENTITY_ACTION) for s in document.statements for p in s.actions):
-            continue
+        if not any(action_covered(s, WEB_IDENTITY_ACTION)[0] for s in document.statements):
+            continue  # NotAction counts too: IAM applies it to every action it does not name
         for warning in audit_trust_policy(document, issuer_host=issuer_host):
             if warning.code == "principal-any":
                 continue  # TFO-IAM-002's finding

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,6 +19,8 @@ from tfoidc.errors import InputError
 
 SHIPPED = REPO / "src" / "tfoidc" / "cost" / "data" / "catalog.json"
 REGIONS = {"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1"}
+# regions only an Infracost golden gives prices for (Backup in us-west-1, Neptune in eu-west-2)
+GOLDEN_ONLY_REGIONS = {"us-west-1", "eu-west-2"}
 
 
 def _builder() -> ModuleType:
@@ -36,7 +39,10 @@ def test_the_shipped_catalog_is_what_the_builder_makes_from_the_fixtures() -> No
 
 def test_every_price_names_an_existing_source_file_and_date() -> None:
     doc = json.loads(SHIPPED.read_text())
-    assert doc["format"] == CATALOG_FORMAT and set(doc["prices"]) == REGIONS
+    assert doc["format"] == CATALOG_FORMAT and set(doc["prices"]) == REGIONS | GOLDEN_ONLY_REGIONS
+    for region in GOLDEN_ONLY_REGIONS:
+        sources = {doc["sources"][row[2]]["file"] for row in doc["prices"][region].values()}
+        assert all(f.startswith("infracost-goldens/") for f in sources), (region, sources)
     for sid, info in doc["sources"].items():
         assert info["date"][:2] == "20" and len(info["date"]) == 10, sid
         if PRICES.exists():
@@ -64,6 +70,20 @@ def test_reference_prices_from_the_fixture_notes() -> None:
         ("eu-central-1", "cloudwatch/logs-ingested-gb"): "0.63",
         ("us-east-1", "rds/instance-hour/MySQL/db.t3.micro"): "0.017",
         ("us-east-1", "elasticache/node-hour/Redis/cache.t3.micro"): "0.017",
+        # the spot checks of the 2026-11-30 additions (golden unit price against unit map)
+        ("us-east-1", "ecs/fargate-vcpu-hour"): "0.04048",
+        ("us-east-1", "ecs/fargate-gb-hour"): "0.004445",
+        ("us-east-1", "efs/storage-gb-month"): "0.3",
+        ("us-east-1", "route53/hosted-zone-month"): "0.5",
+        ("us-east-1", "redshift/node-hour/ra3.16xlarge"): "13.04",
+        ("us-east-1", "msk/broker-hour/t3.small"): "0.0456",
+        ("us-east-1", "msk/broker-hour/m5.24xlarge"): "10.08",
+        ("us-east-1", "kinesis/shard-hour"): "0.015",
+        ("us-east-1", "apigateway/rest-request/tier1"): "0.0000035",
+        ("us-east-1", "config/rule-evaluation/tier1"): "0.001",
+        ("us-east-1", "cloudtrail/management-event"): "0.00002",
+        ("us-east-1", "cloudtrail/data-event"): "0.000001",
+        ("us-east-1", "cloudtrail/insight-event"): "0.0000035",
     }
     for (region, key), amount in expected.items():
         found = doc.lookup(region, key)
@@ -135,3 +155,40 @@ def test_broken_catalogs_are_one_line_input_errors(data: bytes, message: str) ->
 def test_an_explicit_user_catalog_must_exist(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read price catalog"):
         load_catalog(tmp_path / "missing.json")
+
+
+def test_global_prices_are_the_same_in_every_region() -> None:
+    """Route 53 and CloudFront bill the same wherever the provider is configured."""
+    doc = json.loads(SHIPPED.read_text())
+    for prefix in ("route53/", "cloudfront/"):
+        keys = {k for k in doc["prices"]["us-east-1"] if k.startswith(prefix)}
+        assert len(keys) > 10, prefix
+        for region in REGIONS:
+            assert {k: doc["prices"][region][k][0] for k in keys} == {
+                k: doc["prices"]["us-east-1"][k][0] for k in keys
+            }, region
+
+
+def test_golden_derived_prices_carry_the_goldens_price_date() -> None:
+    doc = shipped_catalog()
+    fargate = doc.lookup("us-east-1", "ecs/fargate-vcpu-hour")
+    assert fargate is not None and fargate.date == "2025-10-27" and "ecs.5regions.json" in fargate.source_file
+    sqs = doc.lookup("us-east-1", "sqs/standard-request")
+    assert (
+        sqs is not None and sqs.date == "2024-07-01" and sqs.source_file.endswith("sqs_queue_test.golden.txt")
+    )
+    assert str(sqs.amount) == "4E-7" or sqs.amount == Decimal("0.0000004")
+    backup = doc.lookup("us-west-1", "backup/ebs-snapshot-gb-month")
+    assert backup is not None and backup.amount == Decimal("0.055")
+    assert doc.lookup("us-east-1", "backup/ebs-snapshot-gb-month") is None  # no Backup price there
+
+
+def test_every_catalog_key_a_pricer_reads_exists_in_some_region() -> None:
+    """A declared prefix that matches no price would leave its pricer never priceable."""
+    from tfoidc.cost.pricers import PRICERS
+
+    doc = json.loads(SHIPPED.read_text())
+    keys = {k for region in doc["prices"].values() for k in region}
+    for resource_type, pricer in PRICERS.items():
+        for prefix in pricer.catalog:
+            assert any(k.startswith(prefix) for k in keys), (resource_type, prefix)

@@ -1,0 +1,121 @@
+"""`tfoidc audit roles | trail`: who can assume the GitLab roles of an account, and who did."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from tfoidc.cli.context import load_config_from_context
+from tfoidc.guardrails.policy import FailOn
+from tfoidc.report.audit import AUDIT_FORMATS
+
+FAIL_ON: tuple[FailOn, ...] = ("block", "warn", "never")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _common(command: F) -> F:
+    """The options every audit command shares."""
+    for option in reversed(
+        [
+            click.option(
+                "--profile",
+                default=None,
+                help="AWS profile to read the account with (default: boto3's chain).",
+            ),
+            click.option(
+                "--format", "fmt", type=click.Choice(AUDIT_FORMATS), default="text", show_default=True
+            ),
+            click.option(
+                "--output",
+                "-o",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=None,
+                help="Write the report to FILE (atomically) instead of stdout.",
+            ),
+            click.option(
+                "--fail-on",
+                type=click.Choice(FAIL_ON),
+                default="block",
+                show_default=True,
+                help="Exit 3 when unwaived findings reach this severity.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Audit the account's GitLab roles: who can assume them (roles) and who did (trail)."""
+
+
+@audit_group.command("trail")
+@click.option(
+    "--since", default="1d", show_default=True, help="Start of the window: 1d, 12h, 2w or a date/time."
+)
+@click.option("--until", default=None, help="End of the window (default: now).")
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    help="Region whose event history to read (repeatable; default: the session's region). Ignored with --s3.",
+)
+@click.option(
+    "--s3",
+    default=None,
+    metavar="s3://BUCKET/PREFIX",
+    help="Read a trail's log files from S3 instead of the LookupEvents API (organisation trails included).",
+)
+@click.option(
+    "--activity", is_flag=True, help="Also count what each session's credentials did, and list its writes."
+)
+@_common
+@click.pass_context
+def trail_command(
+    ctx: click.Context,
+    since: str,
+    until: str | None,
+    regions: tuple[str, ...],
+    s3: str | None,
+    activity: bool,
+    profile: str | None,
+    fmt: str,
+    output: Path | None,
+    fail_on: FailOn,
+) -> None:
+    """Who assumed the GitLab roles (AssumeRoleWithWebIdentity in CloudTrail), from which project, ref,
+    pipeline and job, and whether it went through tfoidc; refused attempts included."""
+    from tfoidc.audit.run import audit_trail, parse_window
+    from tfoidc.identity.sts import session
+
+    config = load_config_from_context(ctx)
+    window = parse_window(since, until)
+    aws = session(profile)
+    chosen = list(regions) or [aws.region_name or "us-east-1"]
+    table = audit_trail(aws, config, window=window, regions=chosen, s3=s3, activity=activity)
+    _emit(table, fmt, output, fail_on)
+
+
+def _emit(table: object, fmt: str, output: Path | None, fail_on: FailOn) -> None:
+    from tfoidc.files import write_atomic
+    from tfoidc.guardrails.engine import enforce
+    from tfoidc.report.audit import AuditTable, render_audit
+
+    assert isinstance(table, AuditTable)
+    text = render_audit(table, fmt)
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, text.encode())
+    enforce(table.findings, fail_on)
+
+
+COMMANDS = [audit_group]
