@@ -292,7 +292,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="*", default=[50, 500, 2000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[50, 500, 2000], help="none: the sandbox part only")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-sandbox", action="store_true")
