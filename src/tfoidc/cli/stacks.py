@@ -204,8 +204,6 @@ def _pipeline_context(environ: Mapping[str, str], target: str, image: str) -> An
         parent_pipeline_id=parent,
         parent_job=environ.get("CI_JOB_NAME") or templates.GENERATE_JOB,
         image=image,
-        pip_spec=environ.get("TFOIDC_PIP_SPEC") or None,
-        terraform_version=environ.get("TERRAFORM_VERSION") or None,
     )
 
 

@@ -44,8 +44,6 @@ class PipelineContext:
     parent_pipeline_id: str | None = None
     parent_job: str = t.GENERATE_JOB
     image: str = "python:3.11-slim"
-    pip_spec: str | None = None
-    terraform_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,10 +197,9 @@ def _variables(ctx: PipelineContext) -> dict[str, str]:
             if not valid(value):
                 raise InputError(f"{name}: unexpected value {value!r} from the parent pipeline")
             out[name] = value
-    if ctx.pip_spec:
-        out["TFOIDC_PIP_SPEC"] = ctx.pip_spec.replace("$", "$$")
-    if ctx.terraform_version:
-        out["TERRAFORM_VERSION"] = ctx.terraform_version.replace("$", "$$")
+    # TFOIDC_PIP_SPEC and TERRAFORM_VERSION are not copied here: a pip spec can carry an index's
+    # credentials, and this file is an artifact. The trigger job passes the parent's own on (GitLab
+    # forwards its YAML variables to the child), and project variables reach every pipeline.
     return out
 
 
