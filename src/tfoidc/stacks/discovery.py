@@ -87,11 +87,8 @@ class _Settings:
     rank: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
-def discover(facts: Mapping[str, FileFacts], config: Config, *, root_prefix: str = "") -> StackSet:
-    """The stacks of a tree whose Terraform files are `facts` (paths relative to the project root).
-
-    `root_prefix`: the project root relative to the repository, for environment roots given with `..`.
-    """
+def discover(facts: Mapping[str, FileFacts], config: Config) -> StackSet:
+    """The stacks of a tree whose Terraform files are `facts` (paths relative to the project root)."""
     warnings: list[str] = []
     folders: dict[str, list[tuple[str, FileFacts]]] = {}
     for path in sorted(facts):
@@ -283,8 +280,6 @@ def _fill_placeholders(name: str, values: dict[str, Any]) -> dict[str, Any]:
 
 def _check(name: str, root: str, settings: dict[str, Any], origins: dict[str, str]) -> None:
     """The settings a stack ends up with, checked as `[environments.X]` would be."""
-    if "{account}" in str(settings) and not settings.get("account"):
-        pass  # filled with "" above; the role ARN check below names the key
     given = {k: settings[k] for k in ENVIRONMENT_KEYS if k in settings}
     try:
         EnvironmentConfig.model_validate({"root": root, **given})
