@@ -5,6 +5,7 @@ Kept apart from cli/stacks.py so that `tfoidc stacks list` never loads the lifec
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -64,27 +65,26 @@ def _plan_single_stack(ctx: click.Context, name: str, options: dict[str, Any]) -
     started = time.monotonic()
     project = _project(ctx)
     out_dir = (options.get("out_dir") or DEFAULT_OUT_DIR / name).resolve()
-    state, error = "planned", None
     try:
         ctx.invoke(lifecycle_cli.plan_command.callback, environment=name, **options)  # type: ignore[arg-type]
     except TfoidcError as exc:
-        state = (
-            "blocked"
-            if exc.exit_code == ExitCode.POLICY and (out_dir / "manifest.json").exists()
-            else "failed"
-        )
-        error = exc.one_line()
-        raise
-    finally:
+        blocked = exc.exit_code == ExitCode.POLICY and (out_dir / "manifest.json").exists()
         if out_dir.is_dir():
-            _record(project, name, out_dir, state, error, time.monotonic() - started)
+            with contextlib.suppress(TfoidcError):  # the plan's own error is the one to show
+                _record(project, name, out_dir, "blocked" if blocked else "failed", exc.one_line(), started)
+        raise
+    except SystemExit:  # --detailed-exitcode: planned, with changes
+        _record(project, name, out_dir, "planned", None, started)
+        raise
+    _record(project, name, out_dir, "planned", None, started)
 
 
 def _record(
-    project: Project, name: str, out_dir: Path, state: str, error: str | None, seconds: float
+    project: Project, name: str, out_dir: Path, state: str, error: str | None, started: float
 ) -> None:
     from tfoidc.stacks.order import build_graph
 
+    seconds = time.monotonic() - started
     stacks = project.stacks()
     deps = build_graph(stacks).dependencies(name) if name in stacks.stacks else []
     outcome = StackOutcome(name, state, seconds, out_dir, error=error)
