@@ -236,4 +236,6 @@ def test_a_project_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
     repo.commit()
     report = change_report(open_project(None, repo.path / "infra" / "live"), None, LOCAL)
     assert list(report.stacks.stacks) == ["live/a"]
-    assert [(c.name, c.why) for c in report.changes] == [("live/a", ("calls module modules/m, whose main.tf changed",))]
+    assert [(c.name, c.why) for c in report.changes] == [
+        ("live/a", ("calls module modules/m, whose main.tf changed",))
+    ]

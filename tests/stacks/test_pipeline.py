@@ -57,12 +57,19 @@ def needs_of(job: dict[str, Any]) -> list[str]:
 
 
 def assert_within_limits(doc: dict[str, Any]) -> None:
+    """GitLab's rules the schema does not check: at most 50 needs, names, needs of known jobs in the
+    same or an earlier stage."""
     all_jobs = jobs(doc)
+    stages = doc.get("stages", ["test"])
     for name, job in all_jobs.items():
         assert len(name) <= 255 and not name.startswith(".")
         assert len(job.get("needs", [])) <= MAX_NEEDS, name
+        assert job.get("stage", "test") in stages, name
         for need in needs_of(job):
             assert need in all_jobs, f"{name} needs unknown job {need}"
+            assert stages.index(all_jobs[need]["stage"]) <= stages.index(job["stage"]), (
+                f"{name} needs a later {need}"
+            )
 
 
 def test_pipelines_are_valid_gitlab_ci(tmp_path: Path) -> None:
@@ -128,6 +135,18 @@ def test_merge_request_plans_each_stack_with_its_audience_and_resource_group_and
 def test_applies_follow_the_dependency_order_and_dependents_plan_after_their_dependencies_apply() -> None:
     stacks, graph = stack_set(chain())
     doc = generate(planned(stacks), graph, MAIN)
+    assert_within_limits(doc)
+    assert doc["stages"] == [
+        "plan-1",
+        "apply-1",
+        "plan-2",
+        "apply-2",
+        "plan-3",
+        "apply-3",
+        "plan-4",
+        "apply-4",
+    ]
+    assert (doc["plan:live/net"]["stage"], doc["apply:live/web"]["stage"]) == ("plan-1", "apply-4")
     assert "tfoidc:note" not in doc
     app = doc["apply:live/app"]
     assert app["rules"] == [

@@ -58,8 +58,16 @@ def generate(planned: list[PlannedStack], graph: StackGraph, ctx: PipelineContex
     names = {p.stack.name for p in planned}
     for p in planned:
         check_stack_name(p.stack.name)
+    # GitLab lets a job need only jobs of its own or earlier stages: on the default branch, where plans
+    # wait for the applies of their dependencies, each wave of the order has a plan and an apply stage.
+    waves = graph.apply_order(names) if ctx.on_default_branch else [sorted(names)]
+    wave_of = {n: i for i, wave in enumerate(waves) for n in wave}
+    if ctx.on_default_branch:
+        stages = [f"{step}-{i + 1}" for i in range(len(waves)) for step in ("plan", "apply")]
+    else:
+        stages = ["plan", "report"]
     doc: dict[str, Any] = {
-        "stages": list(t.STAGES),
+        "stages": stages,
         "variables": _variables(ctx),
         ".tfoidc": t.tfoidc_template(ctx.image),
     }
@@ -78,11 +86,13 @@ def generate(planned: list[PlannedStack], graph: StackGraph, ctx: PipelineContex
             report_dir=_report_dir(stack.name),
         )
         deps = graph.needs_within(stack.name, names) if ctx.on_default_branch else []
+        plan_stage = f"plan-{wave_of[stack.name] + 1}" if ctx.on_default_branch else "plan"
+        job["stage"] = plan_stage
         job["needs"] = _fan_in(
             f"{plan_names[stack.name]} after",
             [(apply_names[d], True) for d in deps],
             jobs,
-            "plan",
+            plan_stage,
             t.APPLIED_ARTIFACTS,
         )
         jobs[plan_names[stack.name]] = job
@@ -94,13 +104,14 @@ def generate(planned: list[PlannedStack], graph: StackGraph, ctx: PipelineContex
                 environment=environments[stack.name],
                 tier=stack.settings.get("deployment_tier"),
             )
+            apply["stage"] = f"apply-{wave_of[stack.name] + 1}"
             apply["needs"] = [
                 {"job": plan_names[stack.name], "artifacts": True},
                 *_fan_in(
                     f"{apply_names[stack.name]} after",
                     [(apply_names[d], True) for d in deps],
                     jobs,
-                    "apply",
+                    apply["stage"],
                     t.APPLIED_ARTIFACTS,
                     limit=MAX_NEEDS - 1,
                 ),

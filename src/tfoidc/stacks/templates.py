@@ -16,7 +16,6 @@ GENERATE_JOB = "tfoidc:generate"
 TRIGGER_JOB = "tfoidc:stacks"
 TOKEN_VARIABLE = "GITLAB_OIDC_TOKEN"
 DEFAULT_AUDIENCE = "sts.amazonaws.com"
-STAGES = ["plan", "report", "apply"]
 
 ON_DEFAULT_BRANCH = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_COMMIT_REF_PROTECTED == "true"'
 
