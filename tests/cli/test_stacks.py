@@ -120,6 +120,7 @@ def test_pipeline_generate_in_a_merge_request_and_on_the_default_branch(repo: Re
     main_env = {
         "CI": "true",
         "CI_COMMIT_BRANCH": "main",
+        "CI_COMMIT_REF_PROTECTED": "true",
         "CI_DEFAULT_BRANCH": "main",
         "CI_PIPELINE_ID": "701",
         "CI_COMMIT_BEFORE_SHA": base,
@@ -138,6 +139,10 @@ def test_pipeline_generate_in_a_merge_request_and_on_the_default_branch(repo: Re
         "apply:live/app", "apply:live/net", "apply:live/solo", "plan:live/app", "plan:live/net", "plan:live/solo",
     ]  # fmt: skip
     assert {"job": "apply:live/net", "artifacts": True} in main_doc["apply:live/app"]["needs"]
+    unprotected = {k: v for k, v in main_env.items() if k != "CI_COMMIT_REF_PROTECTED"}
+    plans = tfoidc("pipeline", "generate", "-o", str(tmp_path / "u.yml"), cwd=repo.path, env=unprotected)
+    assert plans.returncode == 0, plans.stderr
+    assert not [j for j in jobs(load(tmp_path / "u.yml")) if j.startswith("apply:")]  # never an apply there
     listed = json.loads((tmp_path / "s.json").read_text())
     assert [(s["name"], s["status"]) for s in listed] == [("live/net", "changed")]
 

@@ -183,8 +183,12 @@ def _pipeline_context(environ: Mapping[str, str], target: str, image: str) -> An
     from tfoidc.stacks.pipeline import PipelineContext
 
     mr = environ.get("CI_MERGE_REQUEST_IID") or None
-    default_branch = bool(environ.get("CI_COMMIT_BRANCH")) and environ.get("CI_COMMIT_BRANCH") == environ.get(
-        "CI_DEFAULT_BRANCH"
+    branch = environ.get("CI_COMMIT_BRANCH")
+    # Applies only where the apply jobs' own rule lets them exist: the protected default branch.
+    default_branch = (
+        bool(branch)
+        and branch == environ.get("CI_DEFAULT_BRANCH")
+        and (environ.get("CI_COMMIT_REF_PROTECTED") == "true")
     )
     if target == "merge-request":
         mr, default_branch = mr or environ.get("TFOIDC_MR_IID") or "0", False
