@@ -147,6 +147,11 @@ def test_plan_changed_in_parallel_then_apply_in_dependency_order(stacks: Stacks)
     cache_first = stacks.tfoidc("apply", "live/cache")
     assert cache_first.returncode == 3 and "apply live/db first" in cache_first.stderr
     assert stacks.state("live/cache") is None
+    assert stacks.tfoidc("apply", "live/db").returncode == 0
+    assert stacks.tfoidc("plan", "live/cache").returncode == 0  # after db's apply
+    cache = stacks.tfoidc("apply", "live/cache")
+    assert cache.returncode == 0, cache.stderr
+    assert resource(stacks.state("live/cache"), "this")["triggers"] == {"name": "live/cache"}
 
 
 def test_one_stack_failing_does_not_stop_the_others(stacks: Stacks) -> None:
