@@ -48,9 +48,13 @@ def test_folders_not_called_as_local_modules_are_stacks(tmp_path: Path) -> None:
 
 
 def test_exclusions_and_a_glob_matching_nothing_is_a_warning(tmp_path: Path) -> None:
-    toml = '[stacks]\nexclude = ["modules/**", "examples/**"]\n[stacks.settings."live/stg/*"]\nregion = "eu-west-1"\n'
+    toml = (
+        '[stacks]\ninclude = ["live/**", "infra/**"]\nexclude = ["modules/**", "examples/**"]\n'
+        '[stacks.settings."live/stg/*"]\nregion = "eu-west-1"\n'
+    )
     stacks = tree(tmp_path, MONOREPO, toml)
     assert list(stacks.stacks) == ["live/dev/app", "live/prod/app", "live/prod/net"]
+    assert any("stacks.include: 'infra/**' matches no folder" in w for w in stacks.warnings)
     assert any("stacks.exclude: 'examples/**' matches no folder" in w for w in stacks.warnings)
     assert any("stacks.settings.live/stg/*: the pattern matches no stack" in w for w in stacks.warnings)
 

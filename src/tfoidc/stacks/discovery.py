@@ -112,9 +112,10 @@ def discover(facts: Mapping[str, FileFacts], config: Config) -> StackSet:
         for f in folders
         if f not in called and any(g.matches(f) for g in include) and not any(g.matches(f) for g in exclude)
     )
-    for glob in exclude:
-        if not any(glob.matches(f) for f in folders):
-            warnings.append(f"stacks.exclude: {glob.pattern!r} matches no folder")
+    for key, globs in (("include", include), ("exclude", exclude)):
+        for glob in globs:
+            if not any(glob.matches(f) for f in folders):
+                warnings.append(f"stacks.{key}: {glob.pattern!r} matches no folder")
     names: list[tuple[str, str, bool]] = []  # (name, root, from environment)
     merged_by_name: dict[str, _Settings] = {}
     for folder in candidates:
