@@ -188,6 +188,7 @@ def test_the_note_for_200_stacks_needs_at_most_50_jobs_through_collectors() -> N
         todo.extend(needs_of(doc[name]))
     assert {n for n in reached if n.startswith("plan:")} == {f"plan:{n}" for n in stacks.stacks}
     collectors = [n for n in jobs(doc) if n.startswith("note:collect")]
+    assert all(doc[c]["when"] == "always" for c in collectors)  # a failed plan is still in the note
     assert any(n.startswith("note:collect 2.") for n in collectors)  # 2,600 plans: collectors of collectors
     assert all(
         doc[c]["artifacts"]["paths"]
@@ -203,6 +204,8 @@ def test_an_apply_waiting_for_more_than_49_dependencies_goes_through_gates() -> 
     doc = generate(planned(stacks), graph, MAIN)
     assert_within_limits(doc)
     assert len(doc["apply:live/top"]["needs"]) <= MAX_NEEDS
+    gates = [n for n in jobs(doc) if n.startswith("apply:live/top after")]
+    assert gates and all("when" not in doc[g] for g in gates)  # a failed dependency stops the apply
 
 
 def test_long_names_fit_gitlabs_job_name_rules_and_stay_unique() -> None:

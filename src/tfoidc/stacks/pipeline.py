@@ -146,7 +146,7 @@ def _fan_in(
         gathered: list[tuple[str, bool]] = []
         for i in range(0, len(needs), MAX_NEEDS):
             name = job_name(f"{prefix} {level}.", str(i // MAX_NEEDS + 1))
-            job = t.collect_job(stage, paths)
+            job = t.collect_job(stage, paths, always=paths == t.NOTE_ARTIFACTS)
             job["needs"] = [{"job": n, "artifacts": a} for n, a in needs[i : i + MAX_NEEDS]]
             jobs[name] = job
             gathered.append((name, True))

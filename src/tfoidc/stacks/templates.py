@@ -144,15 +144,20 @@ NOTE_ARTIFACTS = [f"{OUT_DIR}/**/tfoidc.json", f"{OUT_DIR}/**/manifest.json", f"
 APPLIED_ARTIFACTS = [f"{OUT_DIR}/**/applied.json", f"{OUT_DIR}/**/manifest.json"]
 
 
-def collect_job(stage: str, paths: list[str]) -> dict[str, Any]:
-    """Passes on the files of up to 50 jobs it needs, so that no job needs more than 50."""
-    return {
+def collect_job(stage: str, paths: list[str], *, always: bool) -> dict[str, Any]:
+    """Passes on the files of up to 50 jobs it needs, so that no job needs more than 50. `always`:
+    also when one of them failed (the note reports failed plans); else it waits for all to succeed
+    (an apply waiting for its dependencies' applies)."""
+    job: dict[str, Any] = {
         "stage": stage,
         "image": "busybox:stable",
         "variables": {"GIT_STRATEGY": "none"},
         "script": [f"find {OUT_DIR} -type f 2>/dev/null | wc -l"],
         "artifacts": {"access": "developer", "expire_in": "1 day", "when": "always", "paths": list(paths)},
     }
+    if always:
+        job["when"] = "always"
+    return job
 
 
 def note_job() -> dict[str, Any]:
