@@ -139,8 +139,10 @@ def test_a_project_no_environment_expects_is_reported() -> None:
 def test_repeated_refusals_of_one_subject_are_probing() -> None:
     sub = subject("someone/else", "branch", "x")
     rows = [assumption_of(assumption(NOW, role=PROD_PLAN, sub=sub, error="AccessDenied")) for _ in range(3)]
-    rules = [f.rule for f in judge(rows, EXPECT)]
-    assert rules.count(RULE_PROBING) == 1 and rules.count(RULE_UNEXPECTED) == 3
+    findings = judge(rows, EXPECT)
+    # One finding per source and outcome, saying how often: not three lines for three attempts.
+    assert sorted(f.rule for f in findings) == [RULE_UNEXPECTED, RULE_PROBING]
+    assert "3 times" in next(f.message for f in findings if f.rule == RULE_UNEXPECTED)
 
 
 def test_a_session_outside_tfoidc_is_reported() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,7 @@ from tests.conftest import PLANS, need_shared
 from tfoidc.analysis.graph_build import build_graph
 from tfoidc.cost.model import CostEstimate
 from tfoidc.guardrails.engine import evaluate
+from tfoidc.guardrails.external import ExternalResult
 from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import GuardrailsPolicy
 from tfoidc.plan.model import Plan
@@ -117,6 +118,7 @@ def run(
     environment: str | None = None,
     cost: CostEstimate | None = None,
     today: date | None = None,
+    external: Sequence[ExternalResult] = (),
 ) -> list[Finding]:
     """The engine's findings (optionally of one rule) for `plan` under `policy` (default: defaults)."""
     found = evaluate(
@@ -126,6 +128,7 @@ def run(
         environment=environment,
         cost=cost,
         today=today,
+        external=external,
     )
     return [f for f in found if rule is None or f.rule == rule]
 

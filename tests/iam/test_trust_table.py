@@ -34,7 +34,8 @@ from tfoidc.guardrails.rules.iam import BLOCKING_TRUST_CODES
 from tfoidc.iam.audit import audit_trust_policy
 from tfoidc.iam.trust import evaluate_trust_policy, issuer_host_of
 from tfoidc.identity.doctor import RoleTrust, diagnose
-from tfoidc.plan import Plan, parse_plan
+from tfoidc.plan.model import Plan
+from tfoidc.plan.parse import parse_plan
 
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/gitlab/deploy"
 AUDIENCES = tuple(

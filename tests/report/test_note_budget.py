@@ -21,7 +21,7 @@ from tfoidc.report.config import GITLAB_NOTE_LIMIT, ReportConfig
 from tfoidc.report.render import render_note
 
 ARTIFACTS = "https://gitlab.example.com/infra/live/-/jobs/55/artifacts/browse"
-COPIES = 400  # 1,200 changes, 1,600 findings
+COPIES = 300  # 900 changes, 1,500 findings (five findings per copy)
 
 
 @pytest.fixture(scope="module")
@@ -60,25 +60,25 @@ def test_note_stays_under_budget_and_well_formed(big: Analysis, full_note: str, 
     assert _summaries(text) == _summaries(full_note)
     assert table_count(text) == table_count(full_note)
     # The verdict is complete.
-    assert "prod: 400 to add, 400 to change, 400 to replace, 0 to destroy" in text
+    assert f"prod: {COPIES} to add, {COPIES} to change, {COPIES} to replace, 0 to destroy" in text
 
 
 def test_the_middle_of_long_lists_is_left_out_first(big: Analysis) -> None:
     text = _note([big], 60_000)
-    create = text.split("<b>Create</b> (400)", 1)[1].split("</details>", 1)[0]
+    create = text.split(f"<b>Create</b> ({COPIES})", 1)[1].split("</details>", 1)[0]
     rows = [line for line in create.splitlines() if line.startswith("| `aws_s3_bucket")]
     gap = re.search(
         r"_… (\d+) more left out to fit the note size budget; see the \[full report\]\((.+?)\)_", create
     )
     assert gap is not None and gap.group(2) == ARTIFACTS
-    assert len(rows) + int(gap.group(1)) == 400  # shown + left out = all
+    assert len(rows) + int(gap.group(1)) == COPIES  # shown + left out = all
     assert 'aws_s3_bucket.test-bucket1["00000"]' in rows[0]  # the first
-    assert 'aws_s3_bucket.test-bucket1["00399"]' in rows[-1]  # and the last are kept
-    assert 'test-bucket1["00200"]' not in create  # the middle goes
+    assert f'aws_s3_bucket.test-bucket1["{COPIES - 1:05d}"]' in rows[-1]  # and the last are kept
+    assert f'test-bucket1["{COPIES // 2:05d}"]' not in create  # the middle goes
     # The gap sits between the head and the tail.
     lines = create.splitlines()
     gap_line = next(i for i, line in enumerate(lines) if "more left out" in line)
-    assert "00000" in "".join(lines[:gap_line]) and "00399" in "".join(lines[gap_line:])
+    assert "00000" in "".join(lines[:gap_line]) and f"{COPIES - 1:05d}" in "".join(lines[gap_line:])
 
 
 def test_shortened_note_says_so_and_where_the_full_report_is(big: Analysis) -> None:
@@ -98,7 +98,7 @@ def test_tiny_budget_keeps_every_verdict_and_stays_well_formed(big: Analysis) ->
     text = _note([big, other], 2_000)
     assert len(text) <= 2_000
     assert structure_problems(text) == []
-    assert "prod: 400 to add" in text and "staging: 50 to add" in text
+    assert f"prod: {COPIES} to add" in text and "staging: 50 to add" in text
     assert "#### prod" in text and "#### staging" in text
 
 

@@ -80,7 +80,7 @@ def test_verdict_line_counts_blocking_findings_and_cost() -> None:
     text = _review_mix()
     first = next(line for line in text.splitlines() if "staging:" in line)
     assert "staging: 1 to add, 1 to change, 1 to replace, 0 to destroy" in first
-    assert "1 blocking finding, 3 warnings" in first
+    assert "1 blocking finding, 4 warnings" in first
     assert "/mo" in first
     assert first.startswith("⛔")
 

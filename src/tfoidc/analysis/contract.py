@@ -94,6 +94,8 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
         "waived": f.waived,
         "waiver_reason": f.waiver_reason,
         "references": list(f.references),
+        "source": f.source,
+        "also_reported_by": list(f.also_reported_by),
     }
 
 
@@ -234,6 +236,8 @@ def _finding_from(f: dict[str, Any]) -> Finding:
         waived=bool(f.get("waived")),
         waiver_reason=f.get("waiver_reason"),
         references=tuple(f.get("references") or ()),
+        source=f.get("source") or "tfoidc",
+        also_reported_by=tuple(f.get("also_reported_by") or ()),
     )
 
 

@@ -6,6 +6,7 @@ on plain data; later stages plug in here rather than growing the commands.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
@@ -16,6 +17,7 @@ from tfoidc.cost.catalog import Catalog, load_catalog
 from tfoidc.cost.config import CostConfig
 from tfoidc.cost.estimator import estimate
 from tfoidc.guardrails.engine import evaluate
+from tfoidc.guardrails.external import ExternalResult
 from tfoidc.guardrails.policy import GuardrailsPolicy
 from tfoidc.plan.model import Plan
 
@@ -37,11 +39,14 @@ def analyze(
     environment: str | None = None,
     catalog: Catalog | None = None,
     today: date | None = None,
+    external: Sequence[ExternalResult] = (),
 ) -> Analysis:
     """Run every analysis stage on one plan. Cost runs before guardrails so budget rules can read it."""
     graph = build_graph(plan)
     cost = estimate(plan, catalog=catalog or load_catalog(), config=config.cost)
-    findings = evaluate(plan, graph, config.guardrails, environment=environment, cost=cost, today=today)
+    findings = evaluate(
+        plan, graph, config.guardrails, environment=environment, cost=cost, today=today, external=external
+    )
     return Analysis(
         plan=plan,
         graph=graph,

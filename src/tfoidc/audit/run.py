@@ -12,11 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tfoidc.audit.cloudtrail import S3Location, read_lookup_events, read_s3_logs
+from tfoidc.audit.iam_inventory import Inventory, read_inventory
+from tfoidc.audit.roles import EnvironmentRoles, RoleAudit, audit_roles, last_used_text
 from tfoidc.audit.trail import Assumption, Expectations, RoleExpectation, TrailCollector, judge
 from tfoidc.config import Config
 from tfoidc.errors import InputError
 from tfoidc.guardrails.engine import apply_waivers
 from tfoidc.guardrails.model import Finding
+from tfoidc.iam.trust import issuer_host_of
 from tfoidc.report.audit import AuditTable, mask_key
 
 _RELATIVE = re.compile(r"^(?P<n>\d+)(?P<unit>[mhdw])$")
@@ -209,4 +212,128 @@ def _assumption_dict(a: Assumption, sessions: dict[str, Any]) -> dict[str, Any]:
             "calls": [{"service": s, "event": n, "count": c} for (s, n), c in sorted(session.calls.items())],
             "writes": [{"time": t, "service": s, "event": n} for t, s, n in session.writes],
         },
+    }
+
+
+# --- audit roles --------------------------------------------------------------------------------------
+
+
+def environment_roles(config: Config) -> list[EnvironmentRoles]:
+    return [
+        EnvironmentRoles(
+            name=name,
+            apply_role=env.role_arn,
+            other_roles=tuple(
+                arn
+                for arn in (
+                    env.plan_role_arn,
+                    env.local_role_arn,
+                    env.chain_role_arn,
+                    getattr(env, "plan_chain_role_arn", None),
+                )
+                if arn
+            ),
+            apply_refs=tuple(env.apply_refs),
+        )
+        for name, env in config.environments.items()
+    ]
+
+
+def audit_account_roles(iam: Any, config: Config, *, today: date | None = None) -> AuditTable:
+    inventory = read_inventory(iam)
+    return roles_table(inventory, config, today=today)
+
+
+def roles_table(inventory: Inventory, config: Config, *, today: date | None = None) -> AuditTable:
+    hosts = {issuer_host_of(env.issuer) for env in config.environments.values() if env.issuer}
+    audits, extra = audit_roles(inventory.roles, environment_roles(config), gitlab_hosts=hosts)
+    audits.sort(key=lambda a: (a.kind != "gitlab", a.record.name))
+    findings = _waived([*(f for a in audits for f in a.findings), *extra], config, today)
+    rows = tuple(
+        (
+            a.record.name,
+            "GitLab" if a.kind == "gitlab" else "other OIDC",
+            a.who.replace("\n", "; "),
+            a.power,
+            "yes" if a.record.permissions_boundary else "no",
+            f"{a.record.max_session_duration // 60} min",
+            last_used_text(a.record.last_used, a.record.last_used_region),
+            a.environment or "",
+        )
+        for a in audits
+    )
+    sections = tuple((f"{a.record.name}: what it can do", a.can_do) for a in audits)
+    gitlab = sum(1 for a in audits if a.kind == "gitlab")
+    totals = (
+        f"{inventory.roles_listed:,} roles in the account; {len(audits):,} trust a web identity "
+        f"({gitlab:,} GitLab, {len(audits) - gitlab:,} other OIDC providers); "
+        f"{len(inventory.providers):,} OIDC providers",
+    )
+    return AuditTable(
+        kind="roles",
+        title="Who can assume the GitLab roles",
+        source="IAM: " + (", ".join(p.url for p in inventory.providers) or "no OIDC provider"),
+        columns=(
+            "role",
+            "trusts",
+            "who can assume it",
+            "power",
+            "boundary",
+            "max session",
+            "last used",
+            "environment",
+        ),
+        rows=rows,
+        findings=findings,
+        totals=totals,
+        details={
+            "providers": [
+                {"arn": p.arn, "url": p.url, "client_ids": list(p.client_ids)} for p in inventory.providers
+            ],
+            "roles": [_role_dict(a) for a in audits],
+        },
+        sections=sections,
+    )
+
+
+def _role_dict(a: RoleAudit) -> dict[str, Any]:
+    r = a.record
+    return {
+        "arn": r.arn,
+        "name": r.name,
+        "trusts": a.kind,
+        "who": a.who,
+        "providers": [
+            {
+                "host": p.host,
+                "provider_arns": list(p.provider_arns),
+                "any_project": p.any_project,
+                "audiences": None if p.audiences is None else list(p.audiences),
+                "subjects": [
+                    {
+                        "value": s.value,
+                        "operator": s.operator,
+                        "project": s.project,
+                        "ref_type": s.ref_type,
+                        "ref": s.ref,
+                        "except": list(s.exceptions),
+                    }
+                    for s in p.subjects
+                ],
+                "over_broad": [
+                    {"kind": e.kind, "example_sub": e.witness.claims.get("sub")} for e in p.exposures
+                ],
+            }
+            for p in a.scope.providers
+        ],
+        "other_principals": list(a.scope.other_principals),
+        "power": a.power,
+        "can_do": list(a.can_do),
+        "managed_policies": [arn for arn, _ in r.managed_policies],
+        "inline_policies": [name for name, _ in r.inline_policies],
+        "permissions_boundary": r.permissions_boundary[0] if r.permissions_boundary else None,
+        "max_session_duration": r.max_session_duration,
+        "last_used": r.last_used,
+        "last_used_region": r.last_used_region,
+        "environment": a.environment,
     }

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from tfoidc.guardrails.audit_rules import AUDIT_RULES
 from tfoidc.guardrails.model import Finding, Severity
 
 ASSUME_EVENT = "AssumeRoleWithWebIdentity"
@@ -35,12 +36,7 @@ RULE_UNEXPECTED = "TFO-AUDIT-001"
 RULE_UNPROTECTED = "TFO-AUDIT-002"
 RULE_PROBING = "TFO-AUDIT-003"
 RULE_NOT_TFOIDC = "TFO-AUDIT-004"
-RULE_TITLES = {
-    RULE_UNEXPECTED: "Assumption from a project no environment expects",
-    RULE_UNPROTECTED: "Apply role assumed from a ref its branch rules do not allow",
-    RULE_PROBING: "Repeated refused assumptions (someone probing the trust policy)",
-    RULE_NOT_TFOIDC: "Session that did not go through tfoidc",
-}
+RULE_TITLES = AUDIT_RULES
 
 
 class BadEvent(ValueError):
@@ -241,10 +237,18 @@ def judge(assumptions: Iterable[Assumption], expectations: Expectations) -> tupl
     do not allow, repeated refusals, and sessions that did not go through tfoidc."""
     findings: list[Finding] = []
     refusals: Counter[tuple[str, str]] = Counter()
+    # One finding per (rule, role, source, outcome), however many times it happened, with the count and
+    # the first and last time: a reviewer reads one line per thing to look at.
+    grouped: dict[tuple[str, str, str, bool], list[Assumption]] = defaultdict(list)
     for a in assumptions:
-        findings.extend(_judge_one(a, expectations))
+        for rule in _rules_broken(a, expectations):
+            grouped[
+                (rule, a.role_arn, a.source if rule != RULE_NOT_TFOIDC else a.session_name, a.succeeded)
+            ].append(a)
         if not a.succeeded:
             refusals[(a.role_arn, a.subject or a.source_ip)] += 1
+    for (rule, _, _, _), group in grouped.items():
+        findings.append(_grouped_finding(rule, group, expectations))
     for (role, who), count in sorted(refusals.items()):
         if count >= expectations.failure_threshold:
             findings.append(
@@ -260,42 +264,55 @@ def judge(assumptions: Iterable[Assumption], expectations: Expectations) -> tupl
     return tuple(findings)
 
 
-def _judge_one(a: Assumption, expectations: Expectations) -> Iterable[Finding]:
-    severity = Severity.BLOCK if a.succeeded else Severity.WARN
-    outcome = "assumed" if a.succeeded else "tried to assume"
+def _rules_broken(a: Assumption, expectations: Expectations) -> Iterable[str]:
     if expectations.projects and not any(
         fnmatch.fnmatchcase(a.project_path, p) for p in expectations.projects
     ):
-        yield _finding(
-            RULE_UNEXPECTED,
+        yield RULE_UNEXPECTED
+    role = expectations.roles.get(a.role_arn)
+    if role is not None and role.apply and not _ref_allowed(a, role):
+        yield RULE_UNPROTECTED
+    if a.succeeded and not a.via_tfoidc:
+        yield RULE_NOT_TFOIDC
+
+
+def _grouped_finding(rule: str, group: list[Assumption], expectations: Expectations) -> Finding:
+    a = group[0]
+    severity = Severity.BLOCK if a.succeeded else Severity.WARN
+    outcome = "assumed" if a.succeeded else "tried to assume"
+    when = f"at {a.time:%Y-%m-%d %H:%M:%S} UTC"
+    if len(group) > 1:
+        when = f"{len(group)} times, {a.time:%Y-%m-%d %H:%M} to {group[-1].time:%Y-%m-%d %H:%M} UTC"
+    if rule == RULE_UNEXPECTED:
+        return _finding(
+            rule,
             severity,
             a.role_arn,
-            f"{a.source} {outcome} {a.role_arn} at {a.time:%Y-%m-%d %H:%M:%S} UTC, and no project "
-            f"pattern in [audit] projects expects {a.project_path or 'it'}",
+            f"{a.source} {outcome} {a.role_arn} {when}, and no project pattern in [audit] projects expects "
+            f"{a.project_path or 'it'}",
             "Tighten the role's trust policy to the expected projects, or add the project to [audit] "
             "projects if it is expected.",
         )
-    role = expectations.roles.get(a.role_arn)
-    if role is not None and role.apply and not _ref_allowed(a, role):
+    if rule == RULE_UNPROTECTED:
+        role = expectations.roles[a.role_arn]
         rules = ", ".join(role.apply_refs) or "(any branch)"
-        yield _finding(
-            RULE_UNPROTECTED,
+        return _finding(
+            rule,
             severity,
             a.role_arn,
-            f"{a.source} {outcome} the apply role of {role.environment} ({a.role_arn}); its branch rules "
-            f"allow branches {rules}",
+            f"{a.source} {outcome} the apply role of {role.environment} ({a.role_arn}) {when}; its branch "
+            f"rules allow branches {rules}",
             "Restrict the apply role's trust policy to protected branches (ref_type:branch:ref:<name>) and "
             "use a protected environment; see docs/security.md.",
         )
-    if a.succeeded and not a.via_tfoidc:
-        yield _finding(
-            RULE_NOT_TFOIDC,
-            Severity.WARN,
-            a.role_arn,
-            f"session {a.session_name or '(unnamed)'} of {a.role_arn} from {a.source} did not go through "
-            f"tfoidc (user agent {a.user_agent or 'unknown'})",
-            "Check that the job is one of yours; tfoidc's sessions are named gitlab-<project>-<pipeline>-<job>.",
-        )
+    return _finding(
+        RULE_NOT_TFOIDC,
+        Severity.WARN,
+        a.role_arn,
+        f"session {a.session_name or '(unnamed)'} of {a.role_arn} from {a.source} did not go through "
+        f"tfoidc ({when}; user agent {a.user_agent or 'unknown'})",
+        "Check that the job is one of yours; tfoidc's sessions are named gitlab-<project>-<pipeline>-<job>.",
+    )
 
 
 def _ref_allowed(a: Assumption, role: RoleExpectation) -> bool:

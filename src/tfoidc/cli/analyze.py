@@ -13,7 +13,8 @@ from tfoidc.analysis.contract import analysis_to_dict
 from tfoidc.analysis.model import Analysis
 from tfoidc.analysis.run import analyze as run_analysis
 from tfoidc.cli.console import stdout
-from tfoidc.cli.context import load_config_from_context
+from tfoidc.cli.context import FINDINGS_HELP, config_path_from_context, read_findings
+from tfoidc.config import load_config
 from tfoidc.errors import InputError
 from tfoidc.files import write_atomic
 from tfoidc.guardrails.engine import enforce
@@ -49,6 +50,13 @@ _BLAST_LINES = 20
     help="Exit 3 when unwaived findings reach this severity: block, warn, or never "
     "[default: guardrails.fail_on in tfoidc.toml, else block].",
 )
+@click.option(
+    "--findings",
+    "findings_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=FINDINGS_HELP,
+)
 @click.pass_context
 def analyze_command(
     ctx: click.Context,
@@ -57,13 +65,16 @@ def analyze_command(
     output: Path | None,
     environment: str | None,
     fail_on: FailOn | None,
+    findings_files: tuple[Path, ...],
 ) -> None:
     """Analyse a `terraform show -json` plan file: changes, dependency graph, and the later stages.
 
     --format json prints the versioned analysis contract (docs/analysis-json.md). Guardrail findings
     are printed (or written) first; then, if any unwaived finding reaches --fail-on, exit 3.
     """
-    config = load_config_from_context(ctx)
+    config_path = config_path_from_context(ctx)
+    config = load_config(config_path)
+    external = read_findings(config, config_path, findings_files)
     with cyclic_gc_paused():  # the whole run builds acyclic data kept to the end (bench/README.md)
         plan = load_plan(plan_json)
         if plan.errored:
@@ -72,7 +83,7 @@ def analyze_command(
                 "its resource changes are incomplete and cannot be analysed",
                 hint="fix the errors `terraform plan` printed, then plan again",
             )
-        analysis = run_analysis(plan, config, environment=environment)
+        analysis = run_analysis(plan, config, environment=environment, external=external)
         if fmt == "text" and output is None:
             print_text(analysis)
         else:
@@ -162,12 +173,16 @@ def finding_lines(finding: Finding) -> list[str]:
     severity = finding.severity.value.upper()
     where = finding.address + (f" ({finding.attribute})" if finding.attribute else "")
     lines = [f"[{severity}] {finding.rule} {finding.title}".rstrip(), f"    at:    {where}"]
+    if finding.source != "tfoidc":
+        lines.append(f"    from:  {finding.source}")
     lines.append(f"    why:   {finding.message}")
     if finding.fix:
         lines.append(f"    fix:   {finding.fix}")
     if finding.blast_radius:
         shown = ", ".join(finding.blast_radius[:10]) + (" …" if len(finding.blast_radius) > 10 else "")
         lines.append(f"    blast radius: {len(finding.blast_radius)} dependent(s): {shown}")
+    if finding.also_reported_by:
+        lines.append(f"    also:  {', '.join(finding.also_reported_by)}")
     if finding.waived:
         lines.append(f"    waived: {finding.waiver_reason}")
     return lines

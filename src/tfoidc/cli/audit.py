@@ -103,6 +103,22 @@ def trail_command(
     _emit(table, fmt, output, fail_on)
 
 
+@audit_group.command("roles")
+@_common
+@click.pass_context
+def roles_command(
+    ctx: click.Context, profile: str | None, fmt: str, output: Path | None, fail_on: FailOn
+) -> None:
+    """Who can assume each role that trusts a GitLab (or other OIDC) provider, what it can do, and how that
+    squares with tfoidc.toml: the trust policies read as IAM would, with the guardrails' own rule."""
+    from tfoidc.audit.run import audit_account_roles
+    from tfoidc.identity.sts import client_config, session
+
+    config = load_config_from_context(ctx)
+    iam = session(profile).client("iam", config=client_config())
+    _emit(audit_account_roles(iam, config), fmt, output, fail_on)
+
+
 def _emit(table: object, fmt: str, output: Path | None, fail_on: FailOn) -> None:
     from tfoidc.files import write_atomic
     from tfoidc.guardrails.engine import enforce

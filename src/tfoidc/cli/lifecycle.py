@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from tfoidc.cli.console import stderr, stdout
+from tfoidc.cli.context import FINDINGS_HELP, config_path_from_context, read_findings
 from tfoidc.config import Config, find_config, load_config
 from tfoidc.errors import ExitCode, PolicyBlocked
 from tfoidc.guardrails.engine import enforce
@@ -66,6 +67,13 @@ def terraform_options(func: F) -> F:
 @click.command("plan")
 @terraform_options
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 5 when the plan has changes.")
+@click.option(
+    "--findings",
+    "findings_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=FINDINGS_HELP,
+)
 @click.pass_context
 def plan_command(
     ctx: click.Context,
@@ -78,10 +86,13 @@ def plan_command(
     plugin_dir: Path | None,
     lock_timeout: str | None,
     detailed_exitcode: bool,
+    findings_files: tuple[Path, ...],
 ) -> None:
     """Plan ENV: auth, init, validate, plan, show -json, analysis and reports, plus the manifest that
     `tfoidc apply` verifies."""
     config, target = _config_and_target(ctx, environment, out_dir)
+    # Read before any credential or Terraform run: a bad findings file is a usage error, exit 2.
+    external = read_findings(config, config_path_from_context(ctx), findings_files)
     environ = dict(os.environ)
     binary, session = _read_only_session(
         environment, target, environ, terraform_bin, local, profile, token_file
@@ -96,6 +107,7 @@ def plan_command(
             environ=environ,
             plugin_dir=plugin_dir,
             lock_timeout=lock_timeout,
+            external=external,
         )
     _print_timings(outcome.timings)
     counts = outcome.analysis.action_counts()

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tfoidc.errors import InputError
+from tfoidc.guardrails.links import attribute_references
 from tfoidc.guardrails.resources import blocks, known, unknown, value
-from tfoidc.iam.document import PolicyDocument, Statement, parse_policy_document
+from tfoidc.iam.document import Condition, PolicyDocument, Statement, parse_policy_document
 from tfoidc.plan.model import Plan, ResourceChange
 
 # Which attributes hold a policy document, per resource type.
@@ -38,6 +39,8 @@ RESTRICTING_CONDITION_KEYS = frozenset(
         "aws:sourcevpc",
         "aws:sourcevpce",
         "aws:sourceip",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
         "aws:principalorgid",
         "aws:principalorgpaths",
         "aws:principalaccount",
@@ -46,6 +49,8 @@ RESTRICTING_CONDITION_KEYS = frozenset(
         "aws:username",
         "s3:dataaccesspointaccount",
         "s3:dataaccesspointarn",
+        "kms:calleraccount",
+        "lambda:functionarn",
     }
 )
 
@@ -128,12 +133,57 @@ def allows_anyone(statement: Statement) -> bool:
 
 def restricted_by_condition(statement: Statement) -> bool:
     """Whether a condition ties the statement to known callers (positive test on an identity key)."""
-    return any(
-        c.key.lower() in RESTRICTING_CONDITION_KEYS
-        and not c.operator.lower().startswith(("stringnot", "arnnot"))
-        and c.operator != "Null"
+    return bool(restricting_conditions(statement))
+
+
+def restricting_conditions(statement: Statement) -> list[Condition]:
+    """The conditions that tie the statement to known callers: a positive test of an account,
+    organisation, VPC endpoint, network or source identity key against values that are not a bare
+    wildcard (AWS's own definition of a non-public policy)."""
+    return [
+        c
         for c in statement.conditions
-    )
+        if c.key.lower() in RESTRICTING_CONDITION_KEYS
+        and not c.operator.lower().startswith(("stringnot", "arnnot", "notip"))
+        and c.operator != "Null"
+        and c.values
+        and not any(v.strip() in ("*", "") for v in c.values)
+    ]
+
+
+def describe_conditions(conditions: list[Condition]) -> str:
+    """`aws:SourceVpce = vpce-1a2b3c4d; aws:PrincipalOrgID = o-123` (values shortened)."""
+    parts = []
+    for c in conditions:
+        values = ", ".join(c.values[:3]) + (" …" if len(c.values) > 3 else "")
+        parts.append(f"{c.key} {'=' if 'Equals' in c.operator else c.operator} {values}")
+    return "; ".join(parts)
+
+
+def attached_document(plan: Plan, rc: ResourceChange, attribute: str) -> tuple[dict[str, Any] | None, bool]:
+    """The policy document in `rc.<attribute>` and whether it is known only after apply; a document
+    from an aws_iam_policy_document data source whose json is unknown is read from its statements."""
+    document = parse_document(value(rc, attribute))
+    if document is not None:
+        return document, False
+    if not unknown(rc, attribute):
+        return None, False
+    for reference in attribute_references(plan, rc, attribute):
+        if not reference.startswith(f"data.{POLICY_DOCUMENT_DATA}."):
+            continue
+        name = reference.split(".")[2]
+        for data in plan.resource_changes:
+            if (
+                data.is_data
+                and data.type == POLICY_DOCUMENT_DATA
+                and data.name == name
+                and data.module_address == rc.module_address
+                and isinstance(data.after, dict)
+            ):
+                found = data_source_document(data)
+                if found is not None:
+                    return found.document, False
+    return None, True
 
 
 def _statement_from_block(block: dict[str, Any]) -> dict[str, Any]:

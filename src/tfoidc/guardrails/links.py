@@ -102,6 +102,14 @@ def _by_graph(graph: PlanGraph, rc: ResourceChange, candidates: list[ResourceCha
     return neighbours if len(neighbours) == 1 else []
 
 
+def attribute_references(plan: Plan, rc: ResourceChange, attribute: str) -> list[str]:
+    """The references the configuration's expression for `rc.<attribute>` makes (empty when none)."""
+    block = configuration_block(plan, rc)
+    expression = ((block or {}).get("expressions") or {}).get(attribute)
+    references = expression.get("references") if isinstance(expression, dict) else None
+    return [str(r) for r in references or ()]
+
+
 def configuration_block(plan: Plan, rc: ResourceChange) -> dict[str, Any] | None:
     """The `configuration` entry declaring `rc` (None when the plan carries no configuration)."""
     module: Any = (plan.configuration or {}).get("root_module")

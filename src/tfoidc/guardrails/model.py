@@ -29,6 +29,8 @@ class Finding:
     waived: bool = False
     waiver_reason: str | None = None
     references: tuple[str, ...] = field(default=())  # equivalent Checkov / Trivy ids
+    source: str = "tfoidc"  # the tool that found it: "tfoidc", or "checkov", "trivy", "conftest", ...
+    also_reported_by: tuple[str, ...] = ()  # external results this finding stands for ("checkov:CKV_AWS_20")
 
     @property
     def blocking(self) -> bool:

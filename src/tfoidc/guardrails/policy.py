@@ -128,6 +128,47 @@ class CustomRule(BaseModel):
         return value
 
 
+EXTERNAL_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*:\S+$")  # "<tool>:<id>", e.g. "checkov:CKV_AWS_20"
+ToolSeverity = Literal["critical", "high", "medium", "low", "unknown"]
+
+
+def _default_tool_severities() -> dict[ToolSeverity, Severity]:
+    return {
+        "critical": Severity.BLOCK,
+        "high": Severity.WARN,
+        "medium": Severity.WARN,
+        "low": Severity.INFO,
+        "unknown": Severity.WARN,
+    }
+
+
+class FindingsPolicy(BaseModel):
+    """`[guardrails.findings]`: results of the team's own scanners (Checkov, Trivy, conftest, SARIF).
+
+    `files` are read on every analyze/plan (relative to tfoidc.toml), besides `--findings FILE`.
+    A tool's severity maps to tfoidc's through `severity`; conftest's deny rules block and its warn rules
+    warn. A result that matches no address of the plan is listed at info (`unmatched = "info"`) or
+    at its own severity (`"keep"`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    files: list[str] = Field(default_factory=list)
+    severity: dict[ToolSeverity, Severity] = Field(default_factory=_default_tool_severities)
+    unmatched: Literal["info", "keep"] = "info"
+
+    @field_validator("severity")
+    @classmethod
+    def _complete(cls, severity: dict[ToolSeverity, Severity]) -> dict[ToolSeverity, Severity]:
+        return {**_default_tool_severities(), **severity}
+
+    @field_validator("files")
+    @classmethod
+    def _no_blank_files(cls, files: list[str]) -> list[str]:
+        if any(not f.strip() for f in files):
+            raise ValueError("findings files must not be blank")
+        return files
+
+
 class GuardrailsPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -140,6 +181,7 @@ class GuardrailsPolicy(BaseModel):
     rules: dict[str, RuleSettings] = Field(default_factory=dict)
     environments: dict[str, EnvironmentPolicy] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)
+    findings: FindingsPolicy = Field(default_factory=FindingsPolicy)
 
     @field_validator("custom")
     @classmethod
@@ -177,7 +219,7 @@ class GuardrailsPolicy(BaseModel):
     def _waiver_rules_are_known(cls, waivers: list[Waiver], info: ValidationInfo) -> list[Waiver]:
         known = _known(info)
         for index, waiver in enumerate(waivers):
-            if waiver.rule not in known:
+            if waiver.rule not in known and not EXTERNAL_RULE_ID.match(waiver.rule):
                 raise KeyPathError(f"{index}.rule", _unknown_message(waiver.rule, known))
         return waivers
 
@@ -204,9 +246,10 @@ class GuardrailsPolicy(BaseModel):
 def known_rule_ids() -> frozenset[str]:
     """Every registered rule id: built-in rules and any budget rules (importing them registers them).
     Imported here, not at module level: loading tfoidc.toml must not load the rules it may never run."""
+    from tfoidc.guardrails.audit_rules import AUDIT_RULES
     from tfoidc.guardrails.rules import load_all
 
-    return frozenset(load_all())
+    return frozenset(load_all()) | frozenset(AUDIT_RULES)
 
 
 def _known(info: ValidationInfo) -> frozenset[str]:
@@ -216,6 +259,10 @@ def _known(info: ValidationInfo) -> frozenset[str]:
 
 def _reject_unknown(rules: dict[str, RuleSettings], known: frozenset[str], *, where: str) -> None:
     for rule_id, settings in rules.items():
+        if EXTERNAL_RULE_ID.match(rule_id):  # another tool's check: severity and enabled only
+            if settings.params:
+                raise KeyPathError(f"{where}{rule_id}.params", "rules of other tools take no params")
+            continue
         if rule_id not in known:
             raise KeyPathError(f"{where}{rule_id}", _unknown_message(rule_id, known))
         _check_params(rule_id, settings, where=where)

@@ -35,6 +35,9 @@ class Hit:
     attribute: str | None = None
     blast_radius: tuple[str, ...] = ()
     severity: Severity | None = None  # a rule may raise or lower its default for one hit
+    # The rule cannot judge this yet (a value known only after apply): always info, whatever the
+    # rule's configured severity, so an unknown never blocks and is never silently passed.
+    pending: bool = False
 
 
 Check = Callable[[RuleContext], Iterable[Hit]]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tfoidc.iam.conditions import evaluate_condition
 from tfoidc.iam.document import Statement, has_wildcard
 from tfoidc.iam.evaluate import PolicyInput, action_covered, document_of
-from tfoidc.iam.scope import Exposure, Witness, describe_trust
+from tfoidc.iam.scope import Exposure, TrustScope, Witness, describe_trust
 from tfoidc.iam.trust import WEB_IDENTITY_ACTION, oidc_provider_host
 
 # Codes whose tokens come from a project the policy does not name: another team's pipeline gets in.
@@ -30,16 +30,20 @@ class TrustWarning:
     witness: Witness | None = None  # a token IAM would accept that shows the problem
 
 
-def audit_trust_policy(policy: PolicyInput, *, issuer_host: str | None = None) -> list[TrustWarning]:
+def audit_trust_policy(
+    policy: PolicyInput, *, issuer_host: str | None = None, scope: TrustScope | None = None
+) -> list[TrustWarning]:
     """Warnings, statement by statement. `issuer_host` names the issuer whose tokens a statement that
-    trusts any principal is judged for (statements naming providers are judged for those)."""
+    trusts any principal is judged for (statements naming providers are judged for those). `scope` is
+    `describe_trust` of the same policy when the caller already has it (the search is the costly part)."""
     document = document_of(policy)
     per_statement: dict[int, list[TrustWarning]] = {i: [] for i in range(len(document.statements))}
     for index, statement in enumerate(document.statements):
         per_statement[index] += _wildcard_under_string_equals(statement, index)
         if statement.effect == "Allow" and _allows_any_principal(statement):
             per_statement[index].append(_principal_any(statement, index))
-    scope = describe_trust(document, issuer_host=issuer_host)
+    if scope is None:
+        scope = describe_trust(document, issuer_host=issuer_host)
     for provider in scope.providers:
         if provider.unknown:
             index = next((i for i, s in enumerate(document.statements) if s.effect == "Allow"), 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
 from tfoidc.errors import OperationalError
 from tfoidc.guardrails.engine import failing
+from tfoidc.guardrails.external import ExternalResult
 from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import FailOn
 from tfoidc.lifecycle.artifacts import (
@@ -91,6 +92,7 @@ def run_plan(
     environ: Mapping[str, str],
     plugin_dir: Path | None = None,
     lock_timeout: str | None = None,
+    external: Sequence[ExternalResult] = (),
 ) -> PlanOutcome:
     """init -> validate -> plan -> show -json -> analysis -> reports; the manifest is written last, so
     only a complete plan run can ever be applied."""
@@ -114,7 +116,10 @@ def run_plan(
     write_json(target.plan_json, plan_doc)
     # The document just written is the one analysed: no second read and parse of a large file.
     analysis = analyze(
-        plan_from_document(plan_doc, source=str(target.plan_json)), config, environment=target.name
+        plan_from_document(plan_doc, source=str(target.plan_json)),
+        config,
+        environment=target.name,
+        external=external,
     )
     reports = write_analysis_reports([analysis], target.out_dir, config)
     manifest = PlanManifest(

@@ -8,6 +8,7 @@ sessions apart).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -138,12 +139,15 @@ def _markdown(table: AuditTable) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]<>()#+-.!|~"})
+_MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|~#&"})
+_MD_LIST_START = re.compile(r"^(\d*)([-+.)])")
 
 
 def _md(text: str) -> str:
-    """Literal text in a markdown table cell or list item: specials escaped, line breaks flattened."""
-    return " ".join(_plain(text).split()).translate(_MD_SPECIAL)
+    """Literal text in a markdown table cell or list item: inline specials escaped, line breaks flattened,
+    and a leading list or heading marker made literal."""
+    escaped = " ".join(_plain(text).split()).translate(_MD_SPECIAL)
+    return _MD_LIST_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", escaped, count=1)
 
 
 def _md_code(text: str) -> str:

@@ -34,9 +34,16 @@ def test_instance_without_root_block_device_is_unencrypted_by_default() -> None:
     assert "AMI" in findings[0].message
 
 
-def test_root_block_device_with_encryption_unknown_is_not_judged() -> None:
-    # the instance sets root_block_device without `encrypted`: only apply knows (the AMI decides)
-    assert ("aws_instance.ec2", "root_block_device") not in hits(fixture(BEFORE), "TFO-ENC-001")
+def test_root_block_device_without_encrypted_leaves_it_to_the_ami() -> None:
+    # the instance writes root_block_device without `encrypted`: shown as known after apply, but unset,
+    # so the AMI's snapshot decides and, without account-wide encryption, the disk is unencrypted
+    findings = run(fixture(BEFORE), "TFO-ENC-001")
+    root = [
+        f
+        for f in findings
+        if f.address == "aws_instance.ec2" and f.attribute == "root_block_device[0].encrypted"
+    ]
+    assert len(root) == 1 and root[0].severity is Severity.WARN and "AMI" in root[0].message
 
 
 def test_encrypted_root_block_device_passes() -> None:
@@ -98,9 +105,26 @@ def test_rds_storage_encryption() -> None:
     }
 
 
-def test_rds_encryption_known_only_after_apply_is_not_judged() -> None:
+def test_rds_encryption_unknown_but_not_configured_is_the_aws_default() -> None:
+    # "known after apply" with no expression in the configuration: the default (unencrypted) applies
     doc = add_resource(raw(BEFORE), "aws_db_instance.later", db(), after_unknown={"storage_encrypted": True})
-    assert hits(parse(doc), "TFO-ENC-002") == set()
+    findings = run(parse(doc), "TFO-ENC-002")
+    assert [(f.address, f.severity) for f in findings] == [("aws_db_instance.later", Severity.WARN)]
+    assert "not set" in findings[0].message and "Overview.Encryption" in findings[0].message
+
+
+def test_rds_encryption_from_an_unknown_expression_cannot_be_judged_yet() -> None:
+    doc = add_resource(
+        raw(BEFORE),
+        "aws_db_instance.later",
+        db(),
+        after_unknown={"storage_encrypted": True},
+        refs={"storage_encrypted": ["var.encrypted"]},
+    )
+    strict = GuardrailsPolicy.model_validate({"rules": {"TFO-ENC-002": {"severity": "block"}}})
+    findings = run(parse(doc), "TFO-ENC-002", policy=strict)
+    assert [(f.address, f.severity) for f in findings] == [("aws_db_instance.later", Severity.INFO)]
+    assert "cannot be judged yet" in findings[0].message
 
 
 # --- TFO-ENC-003 ------------------------------------------------------------------------------------
@@ -108,7 +132,14 @@ def test_rds_encryption_known_only_after_apply_is_not_judged() -> None:
 
 def test_real_buckets_with_and_without_inline_encryption() -> None:
     findings = run(fixture("regula/s3_bucket_sse.json"), "TFO-ENC-003")
-    assert [(f.address, f.severity) for f in findings] == [("aws_s3_bucket.unencrypted", Severity.INFO)]
+    # the KMS bucket uses a key of its own; AES256 and no configuration both mean SSE-S3 (info)
+    assert {(f.address, f.severity) for f in findings} == {
+        ("aws_s3_bucket.unencrypted", Severity.INFO),
+        ("aws_s3_bucket.aes_encrypted", Severity.INFO),
+    }
+    by_address = {f.address: f.message for f in findings}
+    assert "SSE-S3 (AES256)" in by_address["aws_s3_bucket.aes_encrypted"]
+    assert "since January 2023" in by_address["aws_s3_bucket.unencrypted"]
 
 
 def test_separate_encryption_configuration_resource_counts() -> None:
@@ -116,7 +147,9 @@ def test_separate_encryption_configuration_resource_counts() -> None:
     findings = run(plan, "TFO-ENC-003")
     assert [f.address for f in findings] == ["aws_s3_bucket.bucket1"]
     assert "AWS provider 4.x" in findings[0].message  # the plan pins the provider's major version
-    assert run(fixture("trivy/plan_open_sg_s3.json"), "TFO-ENC-003") == []
+    # the trivy plan's bucket has a separate AES256 configuration: SSE-S3, said so
+    [aes] = run(fixture("trivy/plan_open_sg_s3.json"), "TFO-ENC-003")
+    assert "SSE-S3 (AES256)" in aes.message
 
 
 def test_removing_the_encryption_resource_brings_the_finding_back() -> None:

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from tfoidc.guardrails.registry import RULES, RuleSpec
-from tfoidc.guardrails.rules import budget, encryption, iam, network, s3, safety
+from tfoidc.guardrails.rules import budget, encryption, exposure, iam, network, permissions, s3, safety
 
-__all__ = ["budget", "encryption", "iam", "load_all", "network", "s3", "safety"]
+__all__ = [
+    "budget",
+    "encryption",
+    "exposure",
+    "iam",
+    "load_all",
+    "network",
+    "permissions",
+    "s3",
+    "safety",
+]
 
 
 def load_all() -> dict[str, RuleSpec]:

@@ -27,25 +27,9 @@ from tfoidc.iam.evaluate import action_covered
 from tfoidc.iam.trust import WEB_IDENTITY_ACTION
 from tfoidc.plan.model import Plan
 
-PERMISSION_POLICY_TYPES = (
-    "aws_iam_policy",
-    "aws_iam_role_policy",
-    "aws_iam_user_policy",
-    "aws_iam_group_policy",
-    "aws_iam_role",  # its inline_policy blocks; the trust policy is judged by the trust rules
-)
 ASSUME_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
 # Audit findings that block by default; the others are weaknesses worth a warning.
 BLOCKING_TRUST_CODES = frozenset({"no-sub", "sub-any-project", "forallvalues-allow"})
-
-
-def permission_documents(plan: Plan) -> Iterator[tuple[PolicySource, PolicyDocument]]:
-    for source in policy_sources(plan, PERMISSION_POLICY_TYPES):
-        if source.attribute == "assume_role_policy":
-            continue
-        document = parsed(source)
-        if document is not None:
-            yield source, document
 
 
 def trust_documents(plan: Plan) -> Iterator[tuple[PolicySource, PolicyDocument]]:
@@ -68,42 +52,6 @@ def _is_trust_statement(statement: Statement) -> bool:
 def _where(source: PolicySource, index: int, statement: Statement) -> str:
     sid = f" ({statement.sid})" if statement.sid else ""
     return f"statement {index}{sid}"
-
-
-@rule(
-    "TFO-IAM-001",
-    title="IAM policy grants every action, or every action of a service on every resource",
-    severity=Severity.BLOCK,
-    rationale='Action "*" is administrator access; "service:*" on Resource "*" hands over the whole '
-    "service, including actions added later, for every resource in the account.",
-    fix="List the actions the workload calls and the resources it needs (IAM Access Analyzer can generate "
-    "a policy from CloudTrail activity).",
-    references=("CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_355", "CKV_AWS_1", "CKV_AWS_49", "AWS-0057"),
-)
-def wildcard_actions(ctx: RuleContext) -> Iterator[Hit]:
-    for source, document in permission_documents(ctx.plan):
-        for index, statement in enumerate(document.statements):
-            if statement.effect != "Allow":
-                continue
-            attribute = f"{source.attribute}.Statement[{index}]"
-            every_resource = "*" in statement.resources
-            if "*" in statement.actions:
-                scope = "on every resource" if every_resource else "on its resources"
-                yield Hit(
-                    source.address,
-                    f'{_where(source, index, statement)} allows Action "*" {scope}',
-                    attribute,
-                    severity=Severity.BLOCK if every_resource else Severity.WARN,
-                )
-                continue
-            services = sorted({a for a in statement.actions if a.endswith(":*") and ":" in a})
-            if services and every_resource:
-                yield Hit(
-                    source.address,
-                    f'{_where(source, index, statement)} allows {", ".join(services)} on Resource "*"',
-                    attribute,
-                    severity=Severity.WARN,
-                )
 
 
 @rule(
