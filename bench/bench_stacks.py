@@ -251,6 +251,7 @@ def bench_sandbox_plans(workdir: Path, stacks: int = 8) -> tuple[float, float]:
         (root / "README.md").write_text("x\n")
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "empty")
+        git(root, "checkout", "-q", "-b", "stacks")  # the change: every stack is new
         names = write_sandbox_stacks(root, sandbox, state_prefix="bench", plugin_dir=mirror, extra=stacks - 4)
         (root / "live/app/main.tf").write_text(
             PLAIN.replace("{name}", "live/app")
@@ -280,6 +281,8 @@ def bench_sandbox_plans(workdir: Path, stacks: int = 8) -> tuple[float, float]:
                 f"out-{parallel}-{time.monotonic_ns()}",
             ]
             run = measure(argv, root, env)
+            if run.stdout.count(": planned in") != len(names):
+                raise SystemExit(f"expected {len(names)} planned stacks, got:\n{run.stdout}")
             times[parallel] = min(times.get(parallel, float("inf")), run.seconds)
     print(
         f"\nplan --changed of {len(names)} sandbox stacks: serial {times[1]:.1f}s, --parallel 2 {times[2]:.1f}s, "
@@ -292,7 +295,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="*", default=[50, 500, 2000], help="none: the sandbox part only")
+    parser.add_argument(
+        "--sizes", type=int, nargs="*", default=[50, 500, 2000], help="none: the sandbox part only"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-sandbox", action="store_true")
