@@ -76,6 +76,15 @@ class EnvironmentConfig(BaseModel):
     require_protected_ref: bool = False
     local_role_arn: str | None = Field(default=None, pattern=ROLE_ARN_PATTERN)
     allow_local_apply: bool = False
+    review_check: Literal["enforce", "report", "off"] = Field(
+        default="enforce",
+        description=(
+            "On the default branch, compare the plan to apply with the last plan reviewed on its merge "
+            "request (through the GitLab API, with TFOIDC_GITLAB_TOKEN). enforce: any difference, or no "
+            "reviewed plan, is posted to the merge request note and refuses the apply (exit 3); report: "
+            "posted, the apply goes ahead; off: not compared."
+        ),
+    )
     terraform_credentials: Literal["keys", "web_identity"] = Field(
         default="keys",
         description=(

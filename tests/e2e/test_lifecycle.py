@@ -218,8 +218,18 @@ def test_feature_branch_token_is_refused_for_prod_before_any_sts_call(workspace:
     assert "is not protected" in unprotected.last_line
     assert workspace.sts.actions == []
 
-    # The protected default branch applies that same reviewed plan, with the environment's apply role.
-    applied = workspace.apply("prod", token=workspace.token(ref="main", ref_protected="true"))
+    # Nor does the protected default branch apply a plan made on the feature branch: plans made on an
+    # unprotected ref are for review only.
+    main = workspace.token(ref="main", ref_protected="true")
+    from_feature = workspace.apply("prod", token=main)
+    assert from_feature.returncode == 3
+    assert "the saved plan was made on ref 'feature/sneaky', which is unprotected" in from_feature.last_line
+    assert workspace.sts.actions == []
+
+    # The protected default branch applies its own plan, with the environment's apply role.
+    assert workspace.plan("prod", token=main).returncode == 0
+    workspace.sts.clear()
+    applied = workspace.apply("prod", token=main)
     assert applied.returncode == 0, applied.stderr
     assert f"as {workspace.sandbox.roles['dev']} (GitLab ID token)" in applied.stderr
     assert workspace.sts.actions == ["AssumeRoleWithWebIdentity"]

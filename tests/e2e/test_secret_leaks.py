@@ -7,6 +7,7 @@ against the sandbox's moto and issuer, and against a scripted STS for the refusa
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.gitlab.server import FakeGitLab
 from tests.identity.support import FakeCredentials, Issued, ScriptedSts, issued_by_moto, serving
+from tests.lifecycle.harness import Workspace
 from tfoidc.sandbox import Sandbox
 from tfoidc.sandbox.issuer import LocalIssuer, new_signing_key
 
@@ -260,3 +263,205 @@ def test_no_command_leaks_the_token_or_the_credentials(
         content = path.read_bytes().decode("utf-8", "replace")
         assert leaks(content, secrets) == set(), path
     assert sorted(p.name for p in harness.outputs.iterdir()) == sorted(p.name for p in asked_for)
+
+
+# --- every file and stream of plan, apply, drift, comment and demo ---------------------------------
+
+PLANTED = {
+    "default": "tfoidc-sentinel-default-4e1b9a27",
+    "tfvars": "tfoidc-sentinel-tfvars-93c0d5e8",
+    "module_input": "tfoidc-sentinel-moduleinput-1f7a62bc",
+    "child_default": "tfoidc-sentinel-childdefault-d8e3407f",
+    "output_literal": "tfoidc-sentinel-outputliteral-62ab9c11",
+}
+NOTE_TOKEN = "glpat-SENTINEL-token-123"  # the local GitLab's token for tfoidc's user
+
+SENSITIVE_TF = f"""
+variable "db_password" {{
+  type      = string
+  sensitive = true
+  default   = "{PLANTED["default"]}"
+}}
+
+variable "api_token" {{
+  type      = string
+  sensitive = true
+}}
+
+module "db" {{
+  source   = "./db"
+  password = "{PLANTED["module_input"]}"
+}}
+
+resource "null_resource" "secret" {{
+  triggers = {{
+    password = var.db_password
+    token    = var.api_token
+  }}
+}}
+
+output "api_key" {{
+  value     = "{PLANTED["output_literal"]}"
+  sensitive = true
+}}
+"""
+CHILD_TF = f"""
+variable "password" {{
+  type      = string
+  sensitive = true
+}}
+
+variable "admin_password" {{
+  type      = string
+  sensitive = true
+  default   = "{PLANTED["child_default"]}"
+}}
+
+resource "null_resource" "db" {{
+  triggers = {{
+    password = var.password
+    admin    = var.admin_password
+  }}
+}}
+"""
+
+
+@pytest.mark.slow
+def test_no_lifecycle_command_writes_or_prints_a_sensitive_value(
+    workspace: Workspace, fake_gitlab: FakeGitLab, sandbox: Sandbox
+) -> None:
+    """Sentinels in every place the configuration can hold a value Terraform marks sensitive (a
+    sensitive variable's default and tfvars value, a literal into a child module's sensitive variable,
+    the child's default, a sensitive output's literal), the ID tokens, every STS credential and the
+    note's GitLab token: none reaches a stream or a file of `plan`, `apply`, `drift` (twice: after the
+    apply, and from the plan JSON), `comment`, or a failed plan's error record. Only the binary tfplan
+    holds them, by Terraform's design (it is written 0600 and kept in private artifacts)."""
+    (workspace.root / "secrets.tf").write_text(SENSITIVE_TF)
+    (workspace.root / "db").mkdir()
+    (workspace.root / "db" / "main.tf").write_text(CHILD_TF)
+    (workspace.root / "secret.tfvars").write_text(f'api_token = "{PLANTED["tfvars"]}"\n')
+    workspace.environments["sandbox"]["var_files"] = ["secret.tfvars"]
+    workspace.write_config()
+    before = len(issued_by_moto(sandbox))
+    token = workspace.token()
+    ci = {
+        "TFOIDC_GITLAB_TOKEN": NOTE_TOKEN,
+        "CI_API_V4_URL": f"{fake_gitlab.url}/api/v4",
+        "CI_PROJECT_ID": "42",
+    }
+    env = workspace.env(token, **ci)
+    out = workspace.out("sandbox")
+    runs = {
+        "plan": workspace.plan("sandbox", env=env),
+        "apply": workspace.apply("sandbox", env=env),
+        "drift": workspace.tfoidc("drift", "sandbox", "--out-dir", str(workspace.path / "drift"), env=env),
+        "comment": workspace.tfoidc(
+            "comment", "--analysis", str(out / "sandbox" / "tfoidc.json"),
+            env={**env, "CI_MERGE_REQUEST_IID": "7", "CI_PIPELINE_ID": "500"},
+        ),
+        "failed plan": workspace.tfoidc(
+            "plan", "sandbox", "--out-dir", str(workspace.path / "failed"),
+            env=workspace.env(workspace.sandbox.issuer.mint(expires_in=-600), **ci),
+        ),
+    }  # fmt: skip
+    runs["drift from plan json"] = workspace.tfoidc(
+        "drift", "sandbox", "--plan-json", str(workspace.path / "drift" / "drift-plan.json"),
+        "--out-dir", str(workspace.path / "drift-again"), env=env,
+    )  # fmt: skip
+    codes = {name: r.returncode for name, r in runs.items()}
+    assert codes == {
+        "plan": 0,
+        "apply": 0,
+        "drift": 0,
+        "comment": 0,
+        "failed plan": 4,
+        "drift from plan json": 0,
+    }, [(n, r.stderr[-2000:]) for n, r in runs.items()]
+
+    # the sentinels are real: Terraform planned them, and the state (which IAM guards) holds them
+    assert "Apply complete! Resources: 4 added" in runs["apply"].stderr
+    secrets = (
+        set(PLANTED.values())
+        | token_parts(token)
+        | {NOTE_TOKEN}
+        | secrets_of(issued_by_moto(sandbox)[before:])
+    )
+    assert len(secrets_of(issued_by_moto(sandbox)[before:])) >= 3 * 3
+
+    for name, run in runs.items():
+        assert leaks(run.stdout, secrets) == set(), (name, run.stdout)
+        assert leaks(run.stderr, secrets) == set(), (name, run.stderr)
+    (note,) = fake_gitlab.notes
+    assert "#### sandbox" in note["body"] and leaks(note["body"], secrets) == set()
+    for request in fake_gitlab.requests:
+        assert leaks(json.dumps(request.body), secrets) == set()
+
+    written = [
+        p
+        for folder in (
+            out,
+            workspace.path / "drift",
+            workspace.path / "drift-again",
+            workspace.path / "failed",
+        )
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != "tfplan"
+    ]
+    names = {p.name for p in written}
+    assert {"plan.json", "tfoidc.json", "manifest.json", "note.md", "report.html", "drift-plan.json",
+            "drift-summary.json", "plan-error.json"} <= names  # fmt: skip
+    for path in written:
+        assert leaks(path.read_text(errors="replace"), secrets) == set(), path
+    plan_json = json.loads((out / "plan.json").read_text())
+    assert (
+        plan_json["configuration"]["root_module"]["variables"]["db_password"]["default"]
+        == "(sensitive value)"
+    )
+
+
+@pytest.mark.slow
+def test_the_demo_leaks_nothing(tmp_path: Path) -> None:
+    """`tfoidc demo` in a child process that records what its sandbox issued (ID tokens, STS
+    credentials); then its streams, its children's streams and every file it wrote are searched."""
+    record = tmp_path / "issued.json"
+    out = tmp_path / "demo"
+    script = DEMO_RECORDER.format(out=str(out), record=str(record))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CI_", "GITLAB_", "TFOIDC_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    issued = json.loads(record.read_text())
+    record.unlink()
+    secrets = {s for t in issued["tokens"] for s in token_parts(t)} | set(issued["credentials"])
+    assert issued["tokens"] and len(issued["credentials"]) >= 3 * 3  # plan, apply, plan
+    assert "demo finished" in done.stdout
+    assert leaks(done.stdout, secrets) == set() and leaks(done.stderr, secrets) == set()
+    files = [p for p in out.rglob("*") if p.is_file() and ".terraform" not in p.parts]
+    assert len(files) > 20
+    for path in files:
+        assert leaks(path.read_bytes().decode("utf-8", "replace"), secrets) == set(), path
+
+
+DEMO_RECORDER = """
+import json, sys
+from moto.sts.models import sts_backends
+from rich.console import Console
+from tfoidc.lifecycle.demo import run_demo
+from tfoidc.sandbox.issuer import LocalIssuer
+
+tokens = []
+mint = LocalIssuer.mint
+def recording(self, **kwargs):
+    token = mint(self, **kwargs)
+    tokens.append(token)
+    return token
+LocalIssuer.mint = recording
+run_demo(__import__("pathlib").Path({out!r}), console=Console(file=sys.stderr))
+print("demo finished")
+credentials = [
+    s for account in sts_backends.values() for backend in account.values() for r in backend.assumed_roles
+    for s in (r.access_key_id, r.secret_access_key, r.session_token)
+]
+json.dump({{"tokens": tokens, "credentials": credentials}}, open({record!r}, "w"))
+"""

@@ -79,7 +79,8 @@ def test_plans_and_applies_run_in_the_generated_child_pipeline(ci: dict[str, Any
     assert shipped == {
         k: v for k, v in templates.parent_jobs("python:3.11-slim").items() if not k.startswith(".")
     }
-    assert ci[".tfoidc"]["before_script"] == templates.INSTALL_SCRIPT
+    assert job(ci, ".tfoidc-cli")["before_script"] == templates.INSTALL_SCRIPT
+    assert "id_tokens" not in generate  # it exchanges no token
     assert any('pip install --quiet "$TFOIDC_PIP_SPEC"' in line for line in generate["before_script"])
     # Pinned, and never a bare name a public index could resolve to someone else's package.
     assert re.search(r"@v\d+\.\d+\.\d+$", ci["variables"]["TFOIDC_PIP_SPEC"])

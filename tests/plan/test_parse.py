@@ -177,6 +177,7 @@ def test_variables_and_output_changes_are_read() -> None:
     plan = parse(
         plan_doc(
             variables={"region": {"value": "eu-west-1"}},
+            configuration={"root_module": {"variables": {"region": {"description": "not sensitive"}}}},
             output_changes={"vpc_id": {"actions": ["create"], "before": None, "after": "vpc-1"}},
         )
     )

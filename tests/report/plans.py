@@ -105,6 +105,20 @@ SENTINELS = {
     "bucket": "SENTINEL-bucket-7e1a95",
     "variable": "SENTINEL-variable-c3b8d1",
     "output": "SENTINEL-output-92f4ab",
+    # in the configuration and the places only some plans have
+    "default": "SENTINEL-default-6a02f7",
+    "child_default": "SENTINEL-childdefault-e81c3d",
+    "output_literal": "SENTINEL-outputliteral-0b9e44",
+    "module_input": "SENTINEL-moduleinput-57d1a8",
+    "resource_literal": "SENTINEL-resourceliteral-9e3b70",
+    "nested_literal": "SENTINEL-nestedliteral-2fa6d1",
+    "provider_key": "SENTINEL-providerkey-71c09b",
+    "provider_nested": "SENTINEL-providernested-d35e82",
+    "provisioner": "SENTINEL-provisioner-aa4f19",
+    "deferred": "SENTINEL-deferred-4c7e2b",
+    "legacy_planned": "SENTINEL-legacyplanned-f0d913",
+    "prior": "SENTINEL-prior-83b5c6",
+    "prior_output": "SENTINEL-prioroutput-1e7a40",
 }
 
 
@@ -156,4 +170,118 @@ def sentinel_plan() -> dict[str, Any]:
         }
     }
     doc["planned_values"]["outputs"] = {"db_password": {"sensitive": True, "value": s["output"]}}
+    _plant_in_configuration(doc)
+    _plant_in_other_places(doc)
     return doc
+
+
+def _plant_in_configuration(doc: dict[str, Any]) -> None:
+    """Literals of the configuration that Terraform marks sensitive, or that echo a value it marks."""
+    s = SENTINELS
+    config = doc["configuration"]
+    root = config["root_module"]
+    root["variables"]["db_password"]["default"] = s["default"]
+    root["outputs"] = {
+        "api_key": {"sensitive": True, "expression": {"constant_value": s["output_literal"]}},
+        "bucket_arn": {"expression": {"references": ["aws_s3_bucket.test-bucket1.arn"]}},
+    }
+    resources = {r["address"]: r for r in root["resources"]}
+    resources["aws_iam_policy.policy"]["expressions"]["description"] = {
+        "constant_value": s["resource_literal"]
+    }
+    table = resources["aws_dynamodb_table.cross-environment-violations"]
+    table["expressions"]["attribute"][0]["name"] = {"constant_value": s["nested_literal"]}
+    table_change = _change(doc, "aws_dynamodb_table.cross-environment-violations")["change"]
+    table_change["after_sensitive"]["attribute"] = [{"name": True}]
+    resources["aws_s3_bucket.test-bucket1"]["provisioners"] = [
+        {
+            "type": "local-exec",
+            "expressions": {"command": {"constant_value": f"curl -H 'token: {s['provisioner']}'"}},
+        }
+    ]
+    root["module_calls"] = {
+        "db": {
+            "source": "./db",
+            "expressions": {
+                "password": {"constant_value": s["module_input"]},
+                # not declared sensitive, but the same literal as a value Terraform marked sensitive
+                "owner_description": {"constant_value": s["after"]},
+                "name": {"constant_value": "orders"},
+            },
+            "module": {
+                "variables": {
+                    "password": {"sensitive": True},
+                    "owner_description": {},
+                    "name": {},
+                    "admin_password": {"sensitive": True, "default": s["child_default"]},
+                },
+            },
+        }
+    }
+    aws = config["provider_config"]["aws"]["expressions"]
+    aws["secret_key"] = {"constant_value": s["provider_key"]}
+    aws["assume_role"][0]["external_id"] = {"constant_value": s["provider_nested"]}
+    aws["region"] = {"constant_value": "us-west-2"}
+
+
+def _plant_in_other_places(doc: dict[str, Any]) -> None:
+    """Terraform 1.8+ deferred changes, 0.14-era planned values without `sensitive_values`, the prior
+    state and its sensitive output, and a check message repeating a sensitive value."""
+    s = SENTINELS
+    doc["deferred_changes"] = [
+        {
+            "reason": "provider_config_unknown",
+            "resource_change": {
+                "address": "aws_db_instance.later",
+                "mode": "managed",
+                "type": "aws_db_instance",
+                "name": "later",
+                "provider_name": "registry.terraform.io/hashicorp/aws",
+                "change": {
+                    "actions": ["create"],
+                    "before": None,
+                    "after": {"password": s["deferred"], "engine": "postgres"},
+                    "after_unknown": {},
+                    "before_sensitive": False,
+                    "after_sensitive": {"password": True},
+                },
+            },
+        }
+    ]
+    for resource in doc["planned_values"]["root_module"]["resources"]:
+        if resource["address"] == "aws_iam_policy.policy":
+            resource["values"]["description"] = s["legacy_planned"]
+            resource.pop("sensitive_values", None)  # as Terraform 0.14 wrote it
+    doc["prior_state"] = {
+        "format_version": "0.2",
+        "terraform_version": "1.2.0",
+        "values": {
+            "outputs": {"old_password": {"sensitive": True, "value": s["prior_output"]}},
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "data.aws_ssm_parameter.db",
+                        "mode": "data",
+                        "type": "aws_ssm_parameter",
+                        "name": "db",
+                        "provider_name": "registry.terraform.io/hashicorp/aws",
+                        "values": {"name": "/db/password", "value": s["prior"]},
+                        "sensitive_values": {"value": True},
+                    }
+                ]
+            },
+        },
+    }
+    doc["checks"] = [
+        {
+            "address": {"kind": "check", "name": "db", "to_display": "check.db"},
+            "status": "fail",
+            "instances": [
+                {
+                    "address": {"to_display": "check.db"},
+                    "status": "fail",
+                    "problems": [{"message": f"password {s['module_input']} was rejected"}],
+                }
+            ],
+        }
+    ]

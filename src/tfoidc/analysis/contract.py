@@ -19,9 +19,10 @@ from tfoidc.analysis.model import Analysis
 from tfoidc.cost.model import CostComponent, CostEstimate, NotPriced, ResourceCost
 from tfoidc.errors import InputError
 from tfoidc.guardrails.model import Finding, Severity
+from tfoidc.plan.fingerprint import change_fingerprint
 from tfoidc.plan.model import Action, Plan, ResourceChange
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @cache
@@ -60,6 +61,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
                 "action_reason": rc.action_reason,
                 "previous_address": rc.previous_address,
                 "replace_paths": [list(p) for p in rc.replace_paths],
+                "fingerprint": change_fingerprint(rc) if rc.action.is_change else None,
             }
             for rc in analysis.plan.resource_changes
         ],

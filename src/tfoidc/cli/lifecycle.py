@@ -16,6 +16,8 @@ from tfoidc.cli.context import FINDINGS_HELP, config_path_from_context, read_fin
 from tfoidc.config import Config, find_config, load_config
 from tfoidc.errors import ExitCode, PolicyBlocked
 from tfoidc.guardrails.engine import enforce
+from tfoidc.lifecycle.artifacts import records_plan_failure
+from tfoidc.lifecycle.review import verify_review
 from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed
 from tfoidc.lifecycle.run import drift_from_plan_json, run_apply, run_drift, run_plan
 from tfoidc.lifecycle.session import Session, ci_session, local_session, verify_identity
@@ -75,6 +77,7 @@ def terraform_options(func: F) -> F:
     help=FINDINGS_HELP,
 )
 @click.pass_context
+@records_plan_failure
 def plan_command(
     ctx: click.Context,
     environment: str,
@@ -155,6 +158,10 @@ def apply_command(
         check_apply_allowed(environment, target.env, identity.claims)
     binary = discover_terraform(terraform_bin, environ)
     manifest = _verify_saved_plan(target, binary, environ, local=local)
+    if not local:
+        reviewed = verify_review(target, manifest, claims=identity.claims, environ=environ)
+        if reviewed:
+            stderr.print(reviewed, markup=False)
     session: Session
     if local:
         session = local_session(environment, target.env, environ=environ, profile=profile)

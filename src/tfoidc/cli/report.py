@@ -15,9 +15,10 @@ from tfoidc.analysis.model import Analysis
 from tfoidc.analysis.run import analyze as run_analysis
 from tfoidc.cli.console import stderr, warn
 from tfoidc.cli.context import load_config_from_context
-from tfoidc.errors import InputError, OperationalError, TfoidcError
+from tfoidc.errors import InputError
 from tfoidc.files import write_atomic
 from tfoidc.gitlab.notes import target_from_env, upsert_note
+from tfoidc.lifecycle.artifacts import failed_plan_result
 from tfoidc.plan.parse import parse_plan
 from tfoidc.report.render import FORMATS, render, render_note
 
@@ -61,9 +62,12 @@ def report_command(
     multiple=True,
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A tfoidc.json; repeat for each environment of the pipeline (one note for all).",
+    help=(
+        "A tfoidc.json; repeat for each environment of the pipeline (one note for all). A missing one "
+        "is shown as a failed plan, with the error its plan job recorded."
+    ),
 )
-@click.option("--require-comment", is_flag=True, help="Fail (exit 1) when the note cannot be posted.")
+@click.option("--require-comment", is_flag=True, hidden=True, help="Accepted for compatibility: always on.")
 @click.option("--artifact-url", default=None, help="Link to the full report (default: from CI_JOB_URL).")
 @click.option(
     "--pipeline-id", type=int, default=None, help="Pipeline the note is for (default: CI_PIPELINE_ID)."
@@ -78,15 +82,14 @@ def comment_command(
     pipeline_id: int | None,
     timeout: float,
 ) -> None:
-    """Post or update tfoidc's one merge request note (CI merge request pipelines only)."""
+    """Post or update tfoidc's one merge request note (CI merge request pipelines only).
+
+    In a merge request pipeline, a note that cannot be posted (no TFOIDC_GITLAB_TOKEN, a refused token,
+    GitLab failing after retries) fails the job (exit 1)."""
     config = load_config_from_context(ctx)
-    analyses = [_load_analysis(p) for p in analysis_files]
+    analyses = [_load_analysis(p) if p.exists() else failed_plan_result(p) for p in analysis_files]
     environ = os.environ
-    try:
-        target = target_from_env(environ)
-    except InputError as exc:
-        _posting_failed(exc, require_comment)
-        return
+    target = target_from_env(environ)
     if target is None:
         stderr.print(
             "tfoidc: not a merge request pipeline (CI_MERGE_REQUEST_IID is unset): no note posted",
@@ -101,21 +104,11 @@ def comment_command(
         else _pipeline_from_env(environ.get("CI_PIPELINE_ID")),
         artifact_url=artifact_url or config.report.artifact_url or _artifact_url(environ.get("CI_JOB_URL")),
     )
-    try:
-        result = upsert_note(target, body, timeout=timeout)
-    except OperationalError as exc:
-        _posting_failed(exc, require_comment)
-        return
+    result = upsert_note(target, body, timeout=timeout)
+    ignored = result.ignored_line()
+    if ignored:
+        warn(escape(ignored))
     stderr.print(f"tfoidc: merge request note: {result.message}", markup=False)
-
-
-def _posting_failed(exc: TfoidcError, required: bool) -> None:
-    if required:
-        raise exc
-    # The message may quote addresses like module.a["x"]: never let rich read it as markup.
-    warn(
-        escape(f"merge request note not posted: {exc.one_line()} (pass --require-comment to make this fatal)")
-    )
 
 
 def _pipeline_from_env(value: str | None) -> int | None:

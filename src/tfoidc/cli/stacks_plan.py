@@ -56,6 +56,8 @@ def _plan(
         raise click.UsageError("name one or more stacks, or pass --changed")
     if stacks and changed:
         raise click.UsageError("name stacks or pass --changed, not both")
+    if options.get("findings_files"):
+        raise click.UsageError("--findings belongs to one plan: name one stack")
     _plan_many(ctx, stacks, changed, base, parallel or 1, options)
 
 

@@ -21,7 +21,7 @@ from tfoidc.guardrails.model import Finding
 from tfoidc.guardrails.policy import FailOn
 from tfoidc.lifecycle.artifacts import (
     drift_summary,
-    redact_plan_document,
+    plan_json_document,
     write_analysis_reports,
     write_drift_summary,
     write_json,
@@ -32,6 +32,7 @@ from tfoidc.plan.parse import load_plan, plan_from_document
 from tfoidc.terraform.binary import TerraformBinary
 from tfoidc.terraform.manifest import (
     PlanManifest,
+    job_provenance,
     recorded_claims,
     sha256_file,
     verify_state_unchanged,
@@ -110,9 +111,7 @@ def run_plan(
         partial.unlink(missing_ok=True)  # a failed plan leaves no plan file behind
         raise
     os.replace(partial, target.tfplan)
-    plan_doc = runner.masker.mask_document(
-        redact_plan_document(_json_object(runner.show_json(target.tfplan)))
-    )
+    plan_doc = plan_json_document(_json_object(runner.show_json(target.tfplan)), runner.masker)
     write_json(target.plan_json, plan_doc)
     # The document just written is the one analysed: no second read and parse of a large file.
     analysis = analyze(
@@ -122,13 +121,14 @@ def run_plan(
         external=external,
     )
     reports = write_analysis_reports([analysis], target.out_dir, config)
+    provenance = job_provenance(session.claims, environ)
     manifest = PlanManifest(
         environment=target.name,
         plan_sha256=sha256_file(target.tfplan),
         terraform_version=binary.version,
         root=target.root_label,
         commit_sha=current_commit(environ, target.root),
-        pipeline_id=environ.get("CI_PIPELINE_ID") or _str_claim(session, "pipeline_id"),
+        pipeline_id=provenance.pipeline_id,
         job_id=environ.get("CI_JOB_ID") or _str_claim(session, "job_id"),
         claims=recorded_claims(session.claims),
         has_changes=has_changes,
@@ -136,6 +136,7 @@ def run_plan(
         local=session.local,
         state_lineage=lineage,
         state_serial=serial,
+        **provenance.recorded(),
     )
     write_manifest(target.manifest, manifest)
     return PlanOutcome(target, analysis, has_changes, reports, manifest, runner.timings)
@@ -183,8 +184,7 @@ def run_drift(
         lock_timeout=lock_timeout or target.env.lock_timeout,
     )
     plan_json = target.out_dir / "drift-plan.json"
-    doc = redact_plan_document(_json_object(runner.show_json(drift_plan)))
-    write_json(plan_json, runner.masker.mask_document(doc))
+    write_json(plan_json, plan_json_document(_json_object(runner.show_json(drift_plan)), runner.masker))
     drift_plan.unlink(missing_ok=True)
     outcome = drift_from_plan_json(plan_json, target.out_dir, target.name)
     return DriftOutcome(outcome.environment, outcome.report, outcome.summary_files, runner.timings)

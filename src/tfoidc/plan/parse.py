@@ -1,10 +1,10 @@
-"""`terraform show -json` (plan) -> `Plan`, redacting sensitive values (`redact`) as the model is built.
+"""`terraform show -json` (plan) -> `Plan`, after the one redaction pass (`plan.redact.redact_document`).
 
 Accepts plan JSON format_version 0.1, 0.2 and 1.x (Terraform 0.12 to current, and OpenTofu).
 Unknown fields are ignored; anything that is not a plan becomes one `InputError` line.
 
 Memory: the document is parsed once; the model keeps references into it (no copies) except
-where redaction has to replace a value, and then only the containers on the path to it are copied.
+where redaction replaced a value, and then only the containers on the path to it were copied.
 """
 
 from __future__ import annotations
@@ -15,16 +15,8 @@ from typing import Any
 
 from tfoidc.errors import InputError
 from tfoidc.plan.memory import cyclic_gc_paused
-from tfoidc.plan.model import REDACTED, Action, OutputChange, Plan, ResourceChange
-from tfoidc.plan.redact import (
-    has_true,
-    redact,
-    redact_configuration,
-    redact_state,
-    redact_values,
-    redact_variables,
-    sensitive_variable_names,
-)
+from tfoidc.plan.model import Action, OutputChange, Plan, ResourceChange
+from tfoidc.plan.redact import has_true, redact_document
 
 try:
     import orjson
@@ -77,7 +69,7 @@ def _parse(data: bytes, source: str) -> Plan:
 
 def _from_document(doc: Any, source: str) -> Plan:
     try:
-        return _plan(doc, source)
+        return _plan(redact_document(doc), source)
     except InputError as exc:
         if exc.message.startswith(source):
             raise
@@ -129,7 +121,6 @@ def _plan(doc: Any, source: str) -> Plan:
         _check_configuration(configuration)
     rcs = _resource_changes(doc.get("resource_changes"), "resource_changes")
     drift = _resource_changes(doc.get("resource_drift"), "resource_drift")
-    sensitive_vars = sensitive_variable_names(configuration)
     notes: list[str] = []
     errored = doc.get("errored") is True
     if errored:
@@ -139,18 +130,16 @@ def _plan(doc: Any, source: str) -> Plan:
     if configuration is None:
         notes.append("the plan has no configuration; dependencies are inferred, not read")
 
-    after_masks = {rc.address: rc.after_sensitive for rc in rcs if rc.deposed is None}
-    before_masks = {rc.address: rc.before_sensitive for rc in rcs if rc.deposed is None}
     return Plan(
         format_version=format_version,
         terraform_version=_str_or_none(doc.get("terraform_version")),
         resource_changes=rcs,
         output_changes=_output_changes(doc.get("output_changes")),
         resource_drift=drift,
-        variables=redact_variables(doc.get("variables"), sensitive_vars),
-        configuration=redact_configuration(configuration, sensitive_vars, rcs) if configuration else None,
-        prior_state=redact_state(_dict(doc.get("prior_state"), "prior_state"), before_masks),
-        planned_values=redact_values(_dict(doc.get("planned_values"), "planned_values"), after_masks),
+        variables=_variable_values(doc.get("variables")),
+        configuration=configuration,
+        prior_state=_dict(doc.get("prior_state"), "prior_state") or None,
+        planned_values=_dict(doc.get("planned_values"), "planned_values") or None,
         errored=errored,
         notes=tuple(notes),
     )
@@ -214,8 +203,8 @@ def _resource_change(rc: Any, where: str) -> ResourceChange:
         provider_name=_str_or_none(rc.get("provider_name")) or "",
         action=_ACTIONS[actions],
         actions=actions,
-        before=redact(change.get("before"), before_sensitive),
-        after=redact(change.get("after"), after_sensitive),
+        before=change.get("before"),
+        after=change.get("after"),
         after_unknown=change.get("after_unknown"),
         before_sensitive=before_sensitive,
         after_sensitive=after_sensitive,
@@ -291,11 +280,17 @@ def _output_changes(value: Any) -> tuple[OutputChange, ...]:
                 name=str(name),
                 action=_ACTIONS[actions],
                 sensitive=sensitive,
-                before=REDACTED if sensitive and oc.get("before") is not None else oc.get("before"),
-                after=REDACTED if sensitive and oc.get("after") is not None else oc.get("after"),
+                before=oc.get("before"),
+                after=oc.get("after"),
             )
         )
     return tuple(changes)
+
+
+def _variable_values(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        return {}
+    return {name: v.get("value") if isinstance(v, dict) else None for name, v in value.items()}
 
 
 def _check_configuration(configuration: dict[str, Any]) -> None:

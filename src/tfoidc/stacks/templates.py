@@ -62,9 +62,10 @@ def parent_jobs(image: str) -> dict[str, Any]:
         {"if": '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"'},
     ]
     return {
-        ".tfoidc": {**tfoidc_template(image), "id_tokens": id_tokens(DEFAULT_AUDIENCE)},
+        # No ID token in the parent: its jobs exchange none (each child job asks for its own).
+        ".tfoidc-cli": tfoidc_template(image),
         GENERATE_JOB: {
-            "extends": ".tfoidc",
+            "extends": ".tfoidc-cli",
             "stage": "plan",
             "script": [
                 f"tfoidc pipeline generate --changed --output {CHILD_FILE} --stacks-json {STACKS_FILE}",

@@ -1,0 +1,53 @@
+"""One name for the note's GitLab token, used alike by the code, the shipped pipeline and the docs; and a
+note job that exchanges no ID token and runs even when a plan job failed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tfoidc.gitlab.client import TOKEN_VARIABLE
+
+REPO = Path(__file__).resolve().parents[2]
+# Any other name for a GitLab API token: what the pipeline and docs said before, or a generic one.
+OTHER_NAMES = re.compile(r"(?<![A-Z0-9_])(GITLAB_TOKEN|GITLAB_API_TOKEN|GL_TOKEN|PRIVATE_TOKEN)(?![A-Z0-9_])")
+
+
+def documents() -> list[Path]:
+    return [REPO / ".gitlab-ci.yml", REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+
+
+def test_the_pipeline_and_the_docs_name_the_token_as_the_code_reads_it() -> None:
+    assert TOKEN_VARIABLE == "TFOIDC_GITLAB_TOKEN"
+    for path in documents():
+        text = path.read_text(encoding="utf-8")
+        assert not OTHER_NAMES.search(text), f"{path.name} names the note token otherwise"
+        for line in text.splitlines():
+            if "CI_JOB_TOKEN" in line:  # may only ever be said not to work for the note
+                assert re.search(r"refuse|not|never|cannot", line), f"{path.name}: {line}"
+    ci = (REPO / ".gitlab-ci.yml").read_text(encoding="utf-8")
+    note_job = ci.split("\nmr-note:", 1)[1].split("\n# ---", 1)[0]
+    assert TOKEN_VARIABLE in note_job
+    for doc in ("report.md", "lifecycle.md"):
+        assert TOKEN_VARIABLE in (REPO / "docs" / doc).read_text(encoding="utf-8"), doc
+
+
+def test_the_note_job_exchanges_no_id_token_and_runs_after_failed_plans() -> None:
+    ci: dict[str, Any] = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    note = ci["mr-note"]
+    chain = [note]
+    while isinstance(chain[-1].get("extends"), str):
+        chain.append(ci[chain[-1]["extends"]])
+    assert all("id_tokens" not in job for job in chain)
+    assert [r.get("when") for r in note["rules"]] == ["always"]
+    plan_jobs = {n["job"] for n in note["needs"]}
+    assert plan_jobs == {"plan:dev", "plan:staging", "plan:prod"}
+    for name in plan_jobs:  # the error record of a failed plan reaches the note job
+        plan = ci[name]
+        artifacts = plan.get("artifacts") or ci[plan["extends"]]["artifacts"]
+        assert artifacts["when"] == "always"
+    analyses = re.findall(r"--analysis (\S+)", " ".join(note["script"]))
+    assert analyses == [f"tfoidc-out/{e}/{e}/tfoidc.json" for e in ("dev", "staging", "prod")]
