@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tfoidc.config import DEFAULT_PLAN_AUDIENCE
+
 REPO = Path(__file__).resolve().parents[2]
 PIPELINE = REPO / ".gitlab-ci.yml"
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -92,3 +94,18 @@ def test_drift_is_scheduled_for_every_environment_and_exit_5_is_a_warning(ci: di
     assert all('$CI_PIPELINE_SOURCE == "schedule"' in r["if"] for r in drift["rules"])
     assert drift["allow_failure"] == {"exit_codes": [5]}
     assert drift["artifacts"]["access"] == "developer"
+
+
+def test_the_readme_the_docs_and_the_pipeline_agree_on_the_audiences(ci: dict[str, Any]) -> None:
+    """One plan audience and one apply audience, the same in the code's defaults, the pipeline, the
+    README and the docs; and no doc still recommends a token file in a shared folder."""
+    readme = (REPO / "README.md").read_text()
+    identity = (REPO / "docs" / "identity.md").read_text()
+    lifecycle = (REPO / "docs" / "lifecycle.md").read_text()
+    drift = job(ci, "drift")["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"]
+    assert drift == DEFAULT_PLAN_AUDIENCE
+    for text in (readme, identity, lifecycle):
+        assert f"`{DEFAULT_PLAN_AUDIENCE}`" in text or f'"{DEFAULT_PLAN_AUDIENCE}"' in text
+        assert "<issuer>/apply" in text
+    assert f"aud: {DEFAULT_PLAN_AUDIENCE}" in identity and "aud: ${CI_SERVER_URL}/apply" in identity
+    assert "--web-identity-file" not in readme and '"$CI_BUILDS_DIR' not in identity

@@ -279,7 +279,6 @@ def render_plans_note(
     environ: Mapping[str, str],
 ) -> str:
     from tfoidc.analysis.contract import analysis_from_dict, is_analysis_document
-    from tfoidc.files import safe_filename
     from tfoidc.report.stacks import RemovedStack, StackEntry, render_stacks_note
 
     if expected is None:
@@ -295,7 +294,7 @@ def render_plans_note(
         folder = plans_dir / name
         record = read_json(folder / "stack.json") or {}
         manifest = read_json(folder / "manifest.json") or {}
-        doc = read_json(folder / safe_filename(name) / "tfoidc.json")
+        doc = read_json(folder / "tfoidc.json")
         analysis = (
             analysis_from_dict(doc, source=name) if doc is not None and is_analysis_document(doc) else None
         )

@@ -19,6 +19,7 @@ from rich.table import Table
 
 from tfoidc.cli import lifecycle as lifecycle_cli
 from tfoidc.cli.console import stderr
+from tfoidc.cli.options import flags_of, overrides_from
 from tfoidc.cli.stacks import _config_path, _project, _warn_all, render_plans_note
 from tfoidc.config import load_config
 from tfoidc.errors import ExitCode, InputError, TfoidcError
@@ -58,6 +59,10 @@ def _plan(
         raise click.UsageError("name stacks or pass --changed, not both")
     if options.get("findings_files"):
         raise click.UsageError("--findings belongs to one plan: name one stack")
+    if options.get("role_arn") or options.get("chain_role_arn"):
+        raise click.UsageError(
+            "--role-arn belongs to one plan: name one stack (stacks take their roles from tfoidc.toml)"
+        )
     _plan_many(ctx, stacks, changed, base, parallel or 1, options)
 
 
@@ -135,7 +140,8 @@ def _plan_many(
     plan_options = PlanOptions(
         local=bool(options.get("local")),
         profile=options.get("profile"),
-        token_file=options.get("token_file"),
+        overrides=overrides_from(dict(options)),
+        flags=flags_of(ctx),
         terraform_bin=options.get("terraform_bin"),
         plugin_dir=options.get("plugin_dir"),
         lock_timeout=options.get("lock_timeout"),

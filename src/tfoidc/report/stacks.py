@@ -17,7 +17,7 @@ from tfoidc import __version__
 from tfoidc.analysis.model import Analysis
 from tfoidc.gitlab.marker import note_marker
 from tfoidc.report.config import ReportConfig
-from tfoidc.report.markdown import inline_code, plain_text, render_markdown, table_cell
+from tfoidc.report.markdown import inline_code, plain_text, render_markdown
 from tfoidc.report.render import render_note
 from tfoidc.report.view import format_money, verdict_line
 
@@ -183,8 +183,8 @@ def _details(entry: StackEntry, config: ReportConfig, share: int) -> str | None:
     icon = {"failed": "❌", "blocked": "⛔"}.get(entry.state, "📝")
     if entry.analysis is None:
         summary = f"{icon} <b>{plain_text(entry.name)}</b>: plan failed"
-        body = table_cell(entry.error or "no analysis was produced; see the stack's job")
-        return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>\n\n"
+        error = plain_text(entry.error or "no analysis was produced; see the stack's job")
+        return f"<details><summary>{summary}</summary>\n\n{error}\n\n</details>\n\n"
     summary = f"{icon} <b>{plain_text(verdict_line(entry.analysis))}</b>"
     if share < _MIN_DETAILS:
         block = f"<details><summary>{summary}</summary>\n\nDetails left out to fit the note size budget.\n\n</details>\n\n"

@@ -22,7 +22,9 @@ ENVIRONMENT_KEYS = (
     "role_arn",
     "plan_role_arn",
     "chain_role_arn",
+    "plan_chain_role_arn",
     "audience",
+    "apply_audience",
     "issuer",
     "region",
     "session_duration",
@@ -35,6 +37,8 @@ ENVIRONMENT_KEYS = (
     "require_protected_ref",
     "local_role_arn",
     "allow_local_apply",
+    "review_check",
+    "allow_incomplete_apply",
     "terraform_credentials",
 )
 
@@ -50,7 +54,9 @@ class StackSettings(BaseModel):
     role_arn: str | None = None
     plan_role_arn: str | None = None
     chain_role_arn: str | None = None
+    plan_chain_role_arn: str | None = None
     audience: str | None = None
+    apply_audience: str | None = None
     issuer: str | None = None
     region: str | None = None
     session_duration: int | None = None
@@ -63,6 +69,8 @@ class StackSettings(BaseModel):
     require_protected_ref: bool | None = None
     local_role_arn: str | None = None
     allow_local_apply: bool | None = None
+    review_check: Literal["enforce", "report", "off"] | None = None
+    allow_incomplete_apply: bool | None = None
     terraform_credentials: Literal["keys", "web_identity"] | None = None
 
     # Stack-only settings.

@@ -20,7 +20,6 @@ from typing import Any
 
 from tfoidc import __version__
 from tfoidc.errors import InputError
-from tfoidc.files import safe_filename
 from tfoidc.stacks import templates as t
 from tfoidc.stacks.discovery import Stack
 from tfoidc.stacks.order import StackGraph
@@ -83,7 +82,6 @@ def generate(planned: list[PlannedStack], graph: StackGraph, ctx: PipelineContex
             stack.name,
             audience=audience,
             resource_group=groups[stack.name],
-            report_dir=_report_dir(stack.name),
         )
         deps = graph.needs_within(stack.name, names) if ctx.on_default_branch else []
         plan_stage = f"plan-{wave_of[stack.name] + 1}" if ctx.on_default_branch else "plan"
@@ -99,7 +97,7 @@ def generate(planned: list[PlannedStack], graph: StackGraph, ctx: PipelineContex
         if ctx.on_default_branch:
             apply = t.apply_job(
                 stack.name,
-                audience=audience,
+                audience=str(stack.settings.get("apply_audience") or t.DEFAULT_APPLY_AUDIENCE),
                 resource_group=groups[stack.name],
                 environment=environments[stack.name],
                 tier=stack.settings.get("deployment_tier"),
@@ -189,10 +187,6 @@ def _unique(names: dict[str, str]) -> dict[str, str]:
         stack: value if seen[value] == 1 else f"{value}-{hashlib.sha256(stack.encode()).hexdigest()[:8]}"
         for stack, value in names.items()
     }
-
-
-def _report_dir(stack: str) -> str:
-    return safe_filename(stack)  # where `tfoidc plan` puts each stack's reports
 
 
 def _variables(ctx: PipelineContext) -> dict[str, str]:

@@ -20,8 +20,9 @@ from rich.console import Console
 
 from tfoidc.config import Config
 from tfoidc.errors import ExitCode, TfoidcError
+from tfoidc.identity.credentials import obtain_credentials
 from tfoidc.lifecycle.run import failing_findings, run_plan
-from tfoidc.lifecycle.session import Session, ci_session, local_session, verify_identity
+from tfoidc.lifecycle.session import Overrides, Session, ci_session, credential_request, local_session
 from tfoidc.lifecycle.target import Target
 from tfoidc.stacks.guard import dependency_states, write_stack_record
 from tfoidc.terraform.binary import discover_terraform
@@ -33,7 +34,8 @@ LOG_FILE = "terraform.log"
 class PlanOptions:
     local: bool = False
     profile: str | None = None
-    token_file: Path | None = None
+    overrides: Overrides = field(default_factory=Overrides)  # the token options of the command line, for every stack
+    flags: frozenset[str] = frozenset()  # the command's own options, named in hints
     terraform_bin: str | None = None
     plugin_dir: Path | None = None
     lock_timeout: str | None = None
@@ -121,8 +123,11 @@ def plan_one(target: Target, config: Config, options: PlanOptions, environ: dict
             if options.local:
                 session = local_session(target.name, target.env, environ=environ, profile=options.profile)
             else:
-                identity = verify_identity(target.env, environ=environ, token_file=options.token_file)
-                session = ci_session(target.name, target.env, identity, environ=environ)
+                request = credential_request(
+                    target.name, target.env, "plan", options.overrides, environ=environ, flags=options.flags
+                )
+                obtained = obtain_credentials(request, environ=environ)
+                session = ci_session(target.env, request, obtained, environ=environ)
             with closing(session):
                 outcome = run_plan(
                     target,

@@ -16,6 +16,8 @@ GENERATE_JOB = "tfoidc:generate"
 TRIGGER_JOB = "tfoidc:stacks"
 TOKEN_VARIABLE = "GITLAB_OIDC_TOKEN"
 DEFAULT_AUDIENCE = "sts.amazonaws.com"
+# The apply jobs' audience (tfoidc's default `apply_audience`): only apply roles trust it.
+DEFAULT_APPLY_AUDIENCE = "${CI_SERVER_URL}/apply"
 
 ON_DEFAULT_BRANCH = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_COMMIT_REF_PROTECTED == "true"'
 
@@ -88,7 +90,7 @@ def parent_jobs(image: str) -> dict[str, Any]:
 # --- the child pipeline --------------------------------------------------------------------------------
 
 
-def plan_job(stack: str, *, audience: str, resource_group: str, report_dir: str) -> dict[str, Any]:
+def plan_job(stack: str, *, audience: str, resource_group: str) -> dict[str, Any]:
     out = stack_dir(stack)
     return {
         "extends": ".tfoidc",
@@ -104,9 +106,9 @@ def plan_job(stack: str, *, audience: str, resource_group: str, report_dir: str)
             "when": "always",
             "paths": [f"{out}/"],
             "reports": {
-                "terraform": f"{out}/{report_dir}/gitlab-terraform.json",
-                "junit": f"{out}/{report_dir}/junit.xml",
-                "codequality": f"{out}/{report_dir}/codequality.json",
+                "terraform": f"{out}/gitlab-terraform.json",
+                "junit": f"{out}/junit.xml",
+                "codequality": f"{out}/codequality.json",
             },
         },
     }
