@@ -27,6 +27,7 @@ from tfoidc.cost.config import CostConfig
 from tfoidc.errors import InputError, KeyPathError
 from tfoidc.guardrails.policy import GuardrailsPolicy
 from tfoidc.report.config import ReportConfig
+from tfoidc.stacks.config import StacksConfig, StackSettings
 
 CONFIG_FILENAME = "tfoidc.toml"
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$"
@@ -172,6 +173,7 @@ class Config(BaseModel):
     cost: CostConfig = Field(default_factory=CostConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     audit: AuditConfig = Field(default_factory=AuditConfig)
+    stacks: StacksConfig = Field(default_factory=StacksConfig)
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -258,4 +260,6 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
         return Config
     if loc[0] == "environments" and len(loc) == 2:
         return EnvironmentConfig
+    if loc[0] == "stacks":
+        return StacksConfig if len(loc) == 1 else StackSettings if len(loc) == 3 else None
     return None

@@ -24,7 +24,8 @@ from tfoidc.lifecycle.review import verify_review
 from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed, check_plan_complete
 from tfoidc.lifecycle.run import drift_from_plan_json, run_apply, run_drift, run_plan
 from tfoidc.lifecycle.session import Purpose, Session, ci_session, credential_request, local_session
-from tfoidc.lifecycle.target import Target, current_commit, resolve_target
+from tfoidc.lifecycle.target import Target, current_commit
+from tfoidc.stacks.targets import resolve_named_target
 from tfoidc.terraform.binary import TerraformBinary, discover_terraform
 from tfoidc.terraform.manifest import PlanManifest, read_manifest, verify_manifest
 from tfoidc.terraform.runner import StepTiming
@@ -317,7 +318,7 @@ def _config_and_target(ctx: click.Context, environment: str, out_dir: Path | Non
     path = explicit if explicit is not None else find_config(Path.cwd())
     config = load_config(path)
     config_dir = path.resolve().parent if path is not None else Path.cwd()
-    return config, resolve_target(config, config_dir, environment, out_dir)
+    return config, resolve_named_target(config, config_dir, environment, out_dir)
 
 
 def _verify_saved_plan(
@@ -367,4 +368,5 @@ def _print_timings(timings: Sequence[StepTiming]) -> None:
         stderr.print("steps: " + " · ".join(f"{t.step} {t.seconds:.1f}s" for t in timings), markup=False)
 
 
-COMMANDS: list[click.Command] = [plan_command, apply_command, drift_command, demo_command]
+# `plan` and `apply` are listed by tfoidc.cli.stacks, which extends them to stacks.
+COMMANDS: list[click.Command] = [drift_command, demo_command]

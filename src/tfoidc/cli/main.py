@@ -20,8 +20,8 @@ from tfoidc.plan.memory import teardown_skipped
 # is imported only when it runs: `analyze` then never loads boto3, Terraform or GitLab clients.
 # tests/cli/test_main.py keeps this table complete.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "plan": ("lifecycle", "Plan ENV: credentials, init, plan, analysis, reports."),
-    "apply": ("lifecycle", "Apply ENV's reviewed saved plan (branch rules, manifest)."),
+    "plan": ("stacks_plan", "Plan ENV or stacks: credentials, init, plan, analysis, reports."),
+    "apply": ("stacks_plan", "Apply the reviewed saved plan of ENV or a stack."),
     "drift": ("lifecycle", "Detect drift in ENV (exit 5 on drift)."),
     "analyze": ("analyze", "Analyse a plan JSON file; no credentials needed."),
     "report": ("report", "Render a plan or a tfoidc.json in one format."),
@@ -34,6 +34,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prices": ("prices", "Refresh or show the price catalog."),
     "sandbox": ("sandbox", "Run the local sandbox (AWS and an OIDC issuer on 127.0.0.1)."),
     "demo": ("lifecycle", "Run the main job end to end on the local sandbox."),
+    "stacks": ("stacks", "List the stacks (Terraform roots) and what a change reaches."),
+    "pipeline": ("stacks", "Write the stacks' child pipeline; post their one note."),
+    "init": ("stacks", "Write tfoidc.toml and the parent .gitlab-ci.yml."),
 }
 
 
