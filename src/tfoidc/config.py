@@ -27,11 +27,13 @@ from tfoidc.cost.config import CostConfig
 from tfoidc.errors import InputError, KeyPathError
 from tfoidc.guardrails.policy import GuardrailsPolicy
 from tfoidc.report.config import ReportConfig
+from tfoidc.stacks.config import StacksConfig, StackSettings
 
 CONFIG_FILENAME = "tfoidc.toml"
 ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$"
 DURATION_PATTERN = r"^\d+(ms|s|m|h)$"
 ENVIRONMENT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+ENVIRONMENT_NAME_MAX = 128  # a folder name, with room to spare
 # What a failed `pattern` means, in words, for the one-line error.
 _PATTERN_MEANING = {
     ROLE_ARN_PATTERN: "not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)",
@@ -41,8 +43,21 @@ _PATTERN_MEANING = {
 
 
 BackendValue = str | int | bool
+# The `aud` the shipped pipeline's plan and drift jobs request (id_tokens), and how its apply jobs'
+# differs: only apply roles accept the apply audience, so a plan job's token cannot apply.
+DEFAULT_PLAN_AUDIENCE = "sts.amazonaws.com"
+APPLY_AUDIENCE_SUFFIX = "/apply"
+
+
+def default_apply_audience(issuer: str) -> str:
+    """`<issuer>/apply`, e.g. https://gitlab.com/apply: what the shipped pipeline's apply jobs request."""
+    return issuer.rstrip("/") + APPLY_AUDIENCE_SUFFIX
+
+
 # Environment names become directory names (tfoidc-out/<name>) and GitLab environment names.
-EnvironmentName = Annotated[str, StringConstraints(pattern=ENVIRONMENT_NAME_PATTERN)]
+EnvironmentName = Annotated[
+    str, StringConstraints(pattern=ENVIRONMENT_NAME_PATTERN, max_length=ENVIRONMENT_NAME_MAX)
+]
 
 
 class EnvironmentConfig(BaseModel):
@@ -57,8 +72,26 @@ class EnvironmentConfig(BaseModel):
         pattern=ROLE_ARN_PATTERN,
         description="Read-only role for plan/drift (merge request pipelines); default: role_arn.",
     )
-    chain_role_arn: str | None = Field(default=None, pattern=ROLE_ARN_PATTERN)
-    audience: str | None = Field(default=None, description="Expected `aud` of the GitLab ID token.")
+    chain_role_arn: str | None = Field(
+        default=None,
+        pattern=ROLE_ARN_PATTERN,
+        description="Assumed with role_arn's credentials, for apply only.",
+    )
+    plan_chain_role_arn: str | None = Field(
+        default=None,
+        pattern=ROLE_ARN_PATTERN,
+        description="Assumed with the plan role's credentials, for plan and drift; default: none.",
+    )
+    audience: str | None = Field(
+        default=None,
+        min_length=1,
+        description=f"The `aud` plan and drift require; default {DEFAULT_PLAN_AUDIENCE}.",
+    )
+    apply_audience: str | None = Field(
+        default=None,
+        min_length=1,
+        description=f"The `aud` apply requires; default <issuer>{APPLY_AUDIENCE_SUFFIX}.",
+    )
     issuer: str | None = Field(default=None, description="Expected `iss`, e.g. https://gitlab.com.")
     region: str | None = None
     session_duration: int = Field(default=3600, ge=900, le=43200)
@@ -84,6 +117,11 @@ class EnvironmentConfig(BaseModel):
             "posted, the apply goes ahead; off: not compared."
         ),
     )
+    allow_incomplete_apply: bool = Field(
+        default=False,
+        description="Apply a plan Terraform says is incomplete (deferred changes, complete: false); "
+        "by default `tfoidc apply` refuses it (exit 3).",
+    )
     terraform_credentials: Literal["keys", "web_identity"] = Field(
         default="keys",
         description=(
@@ -100,13 +138,23 @@ class EnvironmentConfig(BaseModel):
             raise ValueError("apply_refs entries must not be blank")
         return refs
 
+    @field_validator("apply_audience")
+    @classmethod
+    def _apply_audience_is_its_own(cls, apply_audience: str | None, info: ValidationInfo) -> str | None:
+        plan_audience = info.data.get("audience") or DEFAULT_PLAN_AUDIENCE
+        if apply_audience is not None and apply_audience == plan_audience:
+            raise ValueError(
+                f"must differ from the plan audience {plan_audience!r}: a plan job's token would be "
+                "accepted for apply"
+            )
+        return apply_audience
+
     @field_validator("terraform_credentials")
     @classmethod
     def _web_identity_cannot_chain(cls, mode: str, info: ValidationInfo) -> str:
-        if mode == "web_identity" and info.data.get("chain_role_arn"):
-            raise ValueError(
-                "web_identity cannot be combined with chain_role_arn (Terraform would not chain)"
-            )
+        for key in ("chain_role_arn", "plan_chain_role_arn"):
+            if mode == "web_identity" and info.data.get(key):
+                raise ValueError(f"web_identity cannot be combined with {key} (Terraform would not chain)")
         return mode
 
     @field_validator("allow_local_apply")
@@ -125,6 +173,7 @@ class Config(BaseModel):
     cost: CostConfig = Field(default_factory=CostConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     audit: AuditConfig = Field(default_factory=AuditConfig)
+    stacks: StacksConfig = Field(default_factory=StacksConfig)
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -133,15 +182,32 @@ def load_config(path: str | Path | None) -> Config:
         return Config()
     p = Path(path)
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read {p}: {exc.strerror or exc}") from None
+    try:
+        raw = tomllib.loads(toml_text(data, p))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{p}: not valid TOML ({exc})") from None
+    except RecursionError:  # nested arrays or inline tables thousands deep
+        raise InputError(f"{p}: not valid TOML (nested too deeply)") from None
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
         raise InputError(f"{p}: {describe_validation_error(exc)}") from None
+
+
+def toml_text(data: bytes, path: Path) -> str:
+    """TOML is UTF-8 (a leading byte order mark, which some Windows editors add, is dropped);
+    anything else is one line saying where the first bad byte is."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at line {line}); TOML files are UTF-8",
+            hint="save tfoidc.toml as UTF-8",
+        ) from None
 
 
 def find_config(start: Path) -> Path | None:
@@ -194,4 +260,6 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
         return Config
     if loc[0] == "environments" and len(loc) == 2:
         return EnvironmentConfig
+    if loc[0] == "stacks":
+        return StacksConfig if len(loc) == 1 else StackSettings if len(loc) == 3 else None
     return None

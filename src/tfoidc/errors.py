@@ -66,3 +66,29 @@ class KeyPathError(ValueError):
     def __init__(self, path: str, message: str) -> None:
         super().__init__(message)
         self.path = path
+
+
+class Cancelled(BaseException):
+    """tfoidc received SIGTERM, SIGINT or SIGHUP (a cancelled CI job, Ctrl-C, a closed terminal).
+
+    A BaseException, like KeyboardInterrupt, so that no `except Exception` swallows it: every `finally`
+    and `with` on the way out still runs (the state lock, the private token folder). Exits 128+N, as a
+    shell reports a command a signal ended."""
+
+    def __init__(self, signum: int, detail: str = "") -> None:
+        super().__init__(signum, detail)
+        self.signum = signum
+        self.detail = detail
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+    def one_line(self) -> str:
+        import signal
+
+        try:
+            name = signal.Signals(self.signum).name
+        except ValueError:
+            name = f"signal {self.signum}"
+        return f"cancelled by {name}" + (f": {self.detail}" if self.detail else "")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import stat
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -143,72 +142,18 @@ def test_auth_without_role_arn_is_a_usage_error(tfoidc: Cli, sandbox: Sandbox) -
     assert_one_line_failure(tfoidc("auth"), 2, "--role-arn")
 
 
-# --- --web-identity-file ----------------------------------------------------------------------------
+# --- no token file that outlives the command ----------------------------------------------------------
 
 
-def test_web_identity_file_holds_the_token_privately_and_exports_what_sdks_need(
+def test_web_identity_file_is_refused_for_exec_web_identity(
     tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    token = sandbox.issuer.mint()
-    monkeypatch.setenv("GITLAB_OIDC_TOKEN", token)
-    target = tmp_path / "creds" / "web-identity-token"
+    """A token file at a path of the job's choosing (the docs once said $CI_BUILDS_DIR, which shell
+    runners share between projects) outlived the command: `exec --web-identity` replaces it."""
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    target = tmp_path / "web-identity-token"
     result = tfoidc("auth", "--role-arn", sandbox.roles["staging"], "--web-identity-file", str(target))
-    assert result.code == 0, result
-    assert target.read_text() == token
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    values = exports(result.out)
-    assert values == {
-        "AWS_ROLE_ARN": sandbox.roles["staging"],
-        "AWS_WEB_IDENTITY_TOKEN_FILE": str(target.resolve()),
-        "AWS_ROLE_SESSION_NAME": "gitlab-42-1001-5001",
-    }
-    (session,) = moto_sessions()
-    assert session.secret_access_key not in result.out + result.err
-    assert token not in result.out + result.err
-    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temp file left behind
-
-
-def test_an_sdk_given_the_web_identity_exports_assumes_the_role_on_its_own(
-    tfoidc: Cli, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
-    target = tmp_path / "token"
-    result = tfoidc("auth", "--role-arn", sandbox.roles["dev"], "--web-identity-file", str(target))
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "GITLAB_OIDC_TOKEN"):
-        monkeypatch.delenv(name)
-    for name, value in exports(result.out).items():
-        monkeypatch.setenv(name, value)
-    arn = boto3.Session().client("sts").get_caller_identity()["Arn"]
-    assert arn.endswith(":assumed-role/tfoidc-sandbox-dev/gitlab-42-1001-5001")
-
-
-def test_web_identity_file_replaces_a_world_readable_file_with_a_private_one(
-    tfoidc: Cli, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    token = sandbox.issuer.mint()
-    monkeypatch.setenv("GITLAB_OIDC_TOKEN", token)
-    target = tmp_path / "token"
-    target.write_text("old")
-    target.chmod(0o644)
-    result = tfoidc(
-        "auth", "--role-arn", sandbox.roles["dev"], "--web-identity-file", str(target), "--format", "json"
-    )
-    assert result.code == 0, result
-    assert json.loads(result.out)["AWS_WEB_IDENTITY_TOKEN_FILE"] == str(target.resolve())
-    assert target.read_text() == token
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
-
-
-def test_web_identity_file_cannot_be_combined_with_chaining(
-    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
-    target = tmp_path / "token"
-    result = tfoidc(
-        "auth", "--role-arn", sandbox.roles["dev"], "--chain-role-arn", sandbox.roles["chained"],
-        "--web-identity-file", str(target),
-    )  # fmt: skip
-    assert_one_line_failure(result, 2, "--web-identity-file", "--chain-role-arn")
+    assert_one_line_failure(result, 2, "--web-identity-file is gone", "tfoidc exec [ENV] --web-identity")
     assert not target.exists()
     assert moto_sessions() == []
 
@@ -518,3 +463,69 @@ def test_an_expired_token_is_refused_as_expired_even_when_the_issuer_is_unreacha
     monkeypatch.setenv("TFOIDC_ISSUER", unreachable)
     monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint(iss=unreachable, expires_in=-600))
     assert_one_line_failure(tfoidc("auth", "--role-arn", sandbox.roles["dev"]), 4, "expired")
+
+
+# --- ENV from tfoidc.toml ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def config(sandbox: Sandbox, tmp_path: Path) -> Path:
+    path = tmp_path / "tfoidc.toml"
+    path.write_text(
+        "[environments.prod]\n"
+        'root = "."\n'
+        f'role_arn = "{sandbox.roles["prod"]}"\n'
+        f'plan_role_arn = "{sandbox.roles["readonly"]}"\n'
+        f'chain_role_arn = "{sandbox.roles["chained"]}"\n'
+        'region = "eu-west-1"\n'
+    )
+    return path
+
+
+def test_auth_env_exchanges_for_the_environments_plan_role_without_its_apply_chain(
+    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    result = tfoidc("--config", str(config), "auth", "prod")
+    assert result.code == 0, result
+    assert [s.role_arn for s in moto_sessions()] == [sandbox.roles["readonly"]]
+    assert exports(result.out)["AWS_REGION"] == "eu-west-1"
+
+
+def test_auth_env_apply_needs_the_apply_audience_then_chains(
+    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    refused = tfoidc("--config", str(config), "auth", "prod", "--apply")
+    assert_one_line_failure(refused, 4, f"not the expected '{sandbox.issuer.url}/apply'")
+    assert moto_sessions() == []
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint(aud=f"{sandbox.issuer.url}/apply"))
+    assert tfoidc("--config", str(config), "auth", "prod", "--apply").code == 0
+    assert [s.role_arn for s in moto_sessions()] == [sandbox.roles["prod"], sandbox.roles["chained"]]
+
+
+def test_role_arn_overrides_the_environments_role(
+    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    result = tfoidc("--config", str(config), "auth", "prod", "--role-arn", sandbox.roles["dev"])
+    assert result.code == 0, result
+    assert [s.role_arn for s in moto_sessions()] == [sandbox.roles["dev"]]
+
+
+def test_whoami_and_doctor_take_env_too(
+    tfoidc: Cli, sandbox: Sandbox, moto_sessions: Sessions, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint())
+    whoami = tfoidc("--config", str(config), "whoami", "prod", "--format", "json")
+    assert whoami.code == 0, whoami
+    assert ":assumed-role/tfoidc-sandbox-readonly/" in json.loads(whoami.out)["aws"]["Arn"]
+    doctor = tfoidc("--config", str(config), "doctor", "prod")
+    assert doctor.code == 0, doctor
+    assert "tfoidc-sandbox-readonly" in doctor.out
+
+
+def test_an_unknown_env_is_a_usage_error(tfoidc: Cli, sandbox: Sandbox, config: Path) -> None:
+    assert_one_line_failure(
+        tfoidc("--config", str(config), "auth", "staging"), 2, "unknown environment 'staging'", "prod"
+    )

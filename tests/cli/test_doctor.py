@@ -417,11 +417,11 @@ def test_doctor_checks_the_providers_client_ids_hold_the_tokens_audience(
     assert refused.code == 4, refused
     assert (
         f"the IAM OIDC provider for {host} does not list the token's audience custom-aud among its client IDs "
-        "(sts.amazonaws.com)" in refused.err
+        f"(sts.amazonaws.com, {sandbox.issuer.url}/apply)" in refused.err
     )
     row = next(line for line in refused.out.splitlines() if "OIDC provider audiences" in line)
     assert [c.strip() for c in row.strip("│").split("│")][2:] == [
-        "sts.amazonaws.com",
+        f"sts.amazonaws.com, {sandbox.issuer.url}/apply",
         "custom-aud",
         "not matched",
     ]

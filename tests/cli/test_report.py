@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import click
 import pytest
 
 from tests.conftest import PLANS, need_shared
@@ -60,6 +63,8 @@ def test_every_format_on_stdout(tfoidc: Runner, fmt: str) -> None:
         assert run.out.startswith("<!DOCTYPE html>") and run.out.rstrip().endswith("</html>")
     elif fmt == "junit":
         assert ET.fromstring(run.out).tag == "testsuites"
+    elif fmt == "text":
+        assert "Plan format" in run.out and "Changed resources" in run.out
     else:
         doc = json.loads(run.out)
         if fmt == "json":
@@ -69,12 +74,12 @@ def test_every_format_on_stdout(tfoidc: Runner, fmt: str) -> None:
             assert doc == {"create": 5, "update": 0, "delete": 0, "replace": 0}
 
 
-def test_output_writes_the_file_and_says_so(tfoidc: Runner, tmp_path: Path) -> None:
+def test_output_writes_the_file_and_prints_nothing(tfoidc: Runner, tmp_path: Path) -> None:
     target = tmp_path / "out" / "codequality.json"
     run = tfoidc("report", str(need_shared(PLAN)), "--format", "codequality", "--output", str(target))
     assert run.code == 0, run.err
     assert run.out == ""
-    assert f"wrote {target}" in run.err
+    assert run.err == ""  # quiet on success, like the rest of the report commands
     assert isinstance(json.loads(target.read_text()), list)
 
 
@@ -138,7 +143,7 @@ def test_broken_analysis_document_is_an_input_error(tfoidc: Runner, tmp_path: Pa
     )
     run = tfoidc("report", str(doc))
     assert run.code == 2
-    assert "not a valid tfoidc analysis document" in _one_error_line(run)
+    assert f"{doc}: (top level): must contain" in _one_error_line(run)  # checked against the schema
 
 
 def test_unknown_format_is_a_usage_error(tfoidc: Runner) -> None:
@@ -163,3 +168,90 @@ def test_output_over_an_existing_file_replaces_it_whole(tfoidc: Runner, tmp_path
     text = target.read_text()
     assert "old content" not in text and text.startswith("### tfoidc plan report")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_analyze_and_report_are_one_command_with_two_defaults() -> None:
+    from tfoidc.cli.analyze import analyze_command
+    from tfoidc.cli.report import report_command
+
+    def options(command: click.Command) -> dict[str, Any]:
+        return {p.name: (p.type, p.opts) for p in command.params if p.name}
+
+    assert (
+        options(analyze_command).keys()
+        == options(report_command).keys()
+        == {
+            "input_json",
+            "fmt",
+            "output",
+            "environment",
+            "fail_on",
+            "findings_files",
+        }
+    )
+    for name in ("fmt", "fail_on"):
+        analyze_choices, report_choices = (
+            next(p for p in command.params if p.name == name).type.choices  # type: ignore[attr-defined]
+            for command in (analyze_command, report_command)
+        )
+        assert analyze_choices == report_choices
+    assert list(next(p for p in report_command.params if p.name == "fmt").type.choices) == list(FORMATS)  # type: ignore[attr-defined]
+
+
+def test_report_fails_on_findings_when_asked(tfoidc: Runner, tmp_path: Path) -> None:
+    plan = write(review_mix_plan(), tmp_path / "plan.json")  # one blocking finding (TFO-S3-001)
+    quiet = tfoidc("report", str(plan), "-e", "staging")
+    assert quiet.code == 0 and "TFO-S3-001" in quiet.out
+    gated = tfoidc("report", str(plan), "-e", "staging", "--fail-on", "block")
+    assert gated.code == 3 and "TFO-S3-001" in gated.out  # printed, then the exit
+    assert "guardrail finding(s) at or above block" in _one_error_line(gated)
+
+
+def test_analyze_reads_a_saved_analysis_and_prints_any_format(tfoidc: Runner, tmp_path: Path) -> None:
+    plan = write(review_mix_plan(), tmp_path / "plan.json")
+    saved = tmp_path / "tfoidc.json"
+    assert tfoidc("analyze", str(plan), "-e", "staging", "--format", "json", "-o", str(saved)).code == 3
+    for fmt in ("text", "junit", "sarif"):
+        run = tfoidc("analyze", str(saved), "--format", fmt, "--fail-on", "never")
+        assert run.code == 0 and "TFO-S3-001" in run.out, (fmt, run.err)
+
+
+def test_a_key_that_looks_like_markup_is_printed_as_it_is(tfoidc: Runner, tmp_path: Path) -> None:
+    key = "[/x] [red]alert[/red] :smile: \x1b[2J"
+    change = {
+        "address": f"null_resource.n[{json.dumps(key)}]",
+        "mode": "managed",
+        "type": "null_resource",
+        "name": "n",
+        "index": key,
+        "action_reason": key,
+        "change": {"actions": ["create"], "before": None, "after": {}, "after_unknown": {}},
+    }
+    doc = {
+        "format_version": "1.2",
+        "resource_changes": [change],
+        "deferred_changes": [{"reason": key, "resource_change": change}],  # listed one per line
+    }
+    run = tfoidc("analyze", str(write(doc, tmp_path / "plan.json")))
+    assert run.code == 0, run.err
+    assert "[/x] [red]alert[/red] :smile: \\x1b[2J" in run.out  # no markup, no emoji, no escape sequence
+    assert "\x1b" not in run.out
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_output_onto_a_fifo_or_a_directory_is_refused(tfoidc: Runner, tmp_path: Path, kind: str) -> None:
+    target = tmp_path / "out"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.mkdir()
+    run = tfoidc("report", str(need_shared(PLAN)), "-o", str(target))
+    assert run.code == 2 and ("not a regular file" in _one_error_line(run) or "is a directory" in run.err)
+    assert run.out == ""
+
+
+def test_output_through_a_symlink_writes_its_target(tfoidc: Runner, tmp_path: Path) -> None:
+    real = tmp_path / "real.md"
+    (tmp_path / "link.md").symlink_to(real)
+    assert tfoidc("report", str(need_shared(PLAN)), "-o", str(tmp_path / "link.md")).code == 0
+    assert real.read_text().startswith("### tfoidc plan report") and (tmp_path / "link.md").is_symlink()

@@ -56,7 +56,7 @@ def test_demo_runs_end_to_end_from_a_fresh_clone(fresh_clone: Path) -> None:
     assert first["claims"]["ref"] == "main"
     assert "Apply complete! Resources: 2 added" in result.stderr
     for name in ("report.html", "report.md", "tfoidc.json", "gitlab-terraform.json", "junit.xml"):
-        assert (out / "plan" / "sandbox" / name).is_file(), name
+        assert (out / "plan" / name).is_file(), name  # in the --out-dir itself, not nested again
     # The Terraform root of the clone is copied, never initialised in place.
     assert not (fresh_clone / "terraform" / "sandbox" / ".terraform").exists()
 

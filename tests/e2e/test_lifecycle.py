@@ -61,7 +61,7 @@ def test_plan_apply_then_plan_without_changes(workspace: Workspace) -> None:
         "null_resource.network",
         "null_resource.release",
     }
-    assert (out / "sandbox" / "report.html").is_file()
+    assert (out / "report.html").is_file()
     assert s3_state(workspace, "sandbox") is None
 
     applied = workspace.apply("sandbox")
@@ -76,7 +76,7 @@ def test_plan_apply_then_plan_without_changes(workspace: Workspace) -> None:
     # apply a plan made against no state again and create every resource a second time.
     again = workspace.apply("sandbox")
     assert again.returncode == 3
-    assert "stale plan: the Terraform state changed since the plan (no state then, state " in again.last_line
+    assert "stale plan: the state changed since this plan was made (no state then, state " in again.last_line
     assert managed_resources(s3_state(workspace, "sandbox")) == {
         "null_resource.network",
         "null_resource.release",
@@ -183,7 +183,7 @@ def test_apply_refuses_another_valid_plan_put_in_place_of_the_reviewed_one(plann
 
 
 def test_apply_refuses_a_plan_of_another_commit_from_ci_commit_sha(planned: Workspace) -> None:
-    later = planned.env(planned.token(), CI_COMMIT_SHA="f" * 40)
+    later = planned.env(planned.apply_token(), CI_COMMIT_SHA="f" * 40)
     result = planned.apply("sandbox", env=later)
     assert result.returncode == 3
     assert f"commit is '{'f' * 40}' but the plan was made for '{COMMIT}'" in result.last_line
@@ -206,33 +206,57 @@ def test_feature_branch_token_is_refused_for_prod_before_any_sts_call(workspace:
     assert f"as {readonly} (GitLab ID token)" in plan.stderr
 
     workspace.sts.clear()
-    apply = workspace.apply("prod", token=feature)
+    apply = workspace.apply("prod", token=workspace.apply_token(ref="feature/sneaky", ref_protected="false"))
     assert apply.returncode == 3
     assert "ref 'feature/sneaky' may not apply prod" in apply.last_line
     assert "environments.prod.apply_refs allows only main" in apply.last_line
     assert workspace.sts.actions == []
     assert s3_state(workspace, "prod") is None
 
-    unprotected = workspace.apply("prod", token=workspace.token(ref="main", ref_protected="false"))
+    unprotected = workspace.apply("prod", token=workspace.apply_token(ref="main", ref_protected="false"))
     assert unprotected.returncode == 3
     assert "is not protected" in unprotected.last_line
     assert workspace.sts.actions == []
 
     # Nor does the protected default branch apply a plan made on the feature branch: plans made on an
     # unprotected ref are for review only.
-    main = workspace.token(ref="main", ref_protected="true")
-    from_feature = workspace.apply("prod", token=main)
+    main_apply = workspace.apply_token(ref="main", ref_protected="true")
+    from_feature = workspace.apply("prod", token=main_apply)
     assert from_feature.returncode == 3
     assert "the saved plan was made on ref 'feature/sneaky', which is unprotected" in from_feature.last_line
     assert workspace.sts.actions == []
 
     # The protected default branch applies its own plan, with the environment's apply role.
-    assert workspace.plan("prod", token=main).returncode == 0
+    assert workspace.plan("prod", token=workspace.token(ref="main", ref_protected="true")).returncode == 0
     workspace.sts.clear()
-    applied = workspace.apply("prod", token=main)
+    applied = workspace.apply("prod", token=main_apply)
     assert applied.returncode == 0, applied.stderr
     assert f"as {workspace.sandbox.roles['dev']} (GitLab ID token)" in applied.stderr
     assert workspace.sts.actions == ["AssumeRoleWithWebIdentity"]
+
+
+def test_the_chained_role_is_for_apply_only_and_plans_chain_into_their_own(workspace: Workspace) -> None:
+    """Hub and spoke: plans run as the plan role (or chain into plan_chain_role_arn); only apply chains
+    into the deploy role (before, plans chained into it too)."""
+    roles = workspace.sandbox.roles
+    workspace.add_environment("hub", role="dev", chain_role_arn=roles["chained"])
+    plan = workspace.plan("hub")
+    assert plan.returncode == 0, plan.stderr
+    assert workspace.sts.actions == ["AssumeRoleWithWebIdentity"]
+    assert f"as {roles['dev']} (GitLab ID token)" in plan.stderr
+
+    workspace.sts.clear()
+    applied = workspace.apply("hub")
+    assert applied.returncode == 0, applied.stderr
+    assert workspace.sts.actions == ["AssumeRoleWithWebIdentity", "AssumeRole"]
+    assert f"as {roles['chained']} (GitLab ID token)" in applied.stderr
+
+    workspace.add_environment("spoke", role="dev", plan_chain_role_arn=roles["readonly"])
+    workspace.sts.clear()
+    spoke = workspace.plan("spoke")
+    assert spoke.returncode == 0, spoke.stderr
+    assert workspace.sts.actions == ["AssumeRoleWithWebIdentity", "AssumeRole"]
+    assert f"as {roles['readonly']} (GitLab ID token)" in spoke.stderr
 
 
 def _hold_lock(ws: Workspace, environment: str) -> str:
@@ -269,8 +293,8 @@ def test_concurrent_apply_fails_clearly_at_the_state_lock(planned: Workspace) ->
     finally:
         _release_lock(planned, lock_id)
     assert result.returncode == 1
-    assert result.last_line.startswith("tfoidc: error: terraform apply failed (exit 1)")
-    assert "state lock" in result.last_line
+    assert result.last_line.startswith(f"tfoidc: error: cannot take the state lock {lock_id}: it is held by ")
+    assert "someone-else@runner-7 (OperationTypeApply since 2026-01-01T00:00:00Z" in result.last_line
     assert "another run (someone-else@runner-7) holds the state lock" in result.last_line
     assert s3_state(planned, "sandbox") is None
 
@@ -283,7 +307,11 @@ def test_apply_waits_for_the_state_lock_within_lock_timeout(planned: Workspace) 
     argv = [sys.executable, "-m", "tfoidc", "--config", str(planned.config), "apply", "sandbox",
             "--out-dir", str(planned.out("sandbox")), "--lock-timeout", "120s"]  # fmt: skip
     with subprocess.Popen(
-        argv, env=planned.env(planned.token()), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        argv,
+        env=planned.env(planned.apply_token()),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     ) as waiting:
         try:
             time.sleep(6)

@@ -147,7 +147,7 @@ def test_secrets_never_reach_the_output_or_the_artifacts(workspace: Workspace) -
     env = workspace.env(token, **planted)
 
     plan = workspace.plan("sandbox", env=env)
-    apply = workspace.apply("sandbox", env=env)
+    apply = workspace.apply("sandbox", env=workspace.env(workspace.apply_token(), **planted))
     assert plan.returncode == 0, plan.stderr
     assert apply.returncode == 0, apply.stderr
 
@@ -187,7 +187,7 @@ def test_web_identity_mode_lets_terraform_assume_the_role_itself(workspace: Work
     assert list(tmp.iterdir()) == []
 
     workspace.sts.clear()
-    applied = workspace.apply("sandbox", env=env)
+    applied = workspace.apply("sandbox", env=workspace.env(workspace.apply_token(), TMPDIR=str(tmp)))
     assert applied.returncode == 0, applied.stderr
     assert workspace.sts.actions.count("AssumeRoleWithWebIdentity") >= 2
     assert list(tmp.iterdir()) == []

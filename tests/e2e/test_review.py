@@ -46,7 +46,7 @@ def test_only_the_reviewed_plan_applies_after_the_merge(
     fake_gitlab.commit_merge_requests[COMMIT] = [MR_IID]
 
     # That plan itself is never applied, whoever asks, even for the same commit (a fast-forward merge).
-    main_token = workspace.token(pipeline_id="2001")
+    main_token = workspace.apply_token(pipeline_id="2001")
     applied_mr_plan = run(workspace, "apply", out, main_token, CI_COMMIT_SHA=MR_HEAD, **gitlab)
     assert applied_mr_plan.returncode == 3
     assert "the saved plan was made in a merge request pipeline" in applied_mr_plan.last_line
@@ -57,7 +57,7 @@ def test_only_the_reviewed_plan_applies_after_the_merge(
     # (`environment`: a value the plan shows; `release` feeds a map Terraform 1.0 plans as unknown)
     changed = run(workspace, "plan", out, main, TF_VAR_environment="sandbox-2", **gitlab)
     assert changed.returncode == 0, changed.stderr
-    refused = run(workspace, "apply", out, main, **gitlab)
+    refused = run(workspace, "apply", out, workspace.apply_token(pipeline_id="2002"), **gitlab)
     assert refused.returncode == 3, refused.stderr
     assert refused.last_line.startswith(
         "tfoidc: error: changed since review: 1 resource change(s) differ from the plan reviewed on !7 "
@@ -72,7 +72,7 @@ def test_only_the_reviewed_plan_applies_after_the_merge(
     shutil.rmtree(project / "tfoidc-out")
     again = workspace.token(pipeline_id="2003")
     assert run(workspace, "plan", out, again, **gitlab).returncode == 0
-    applied = run(workspace, "apply", out, again, **gitlab)
+    applied = run(workspace, "apply", out, workspace.apply_token(pipeline_id="2003"), **gitlab)
     assert applied.returncode == 0, applied.stderr
     assert "sandbox: the plan to apply is the plan reviewed on !7 (pipeline 2001)" in applied.stderr
     assert managed_resources(s3_state(workspace, "sandbox")) == {

@@ -121,7 +121,6 @@ def test_no_command_leaks_the_token_or_the_credentials(
     wrong_aud = sandbox.issuer.mint(jti=sentinel, aud="https://gitlab.example.com")
     token_file = harness.outputs / "given-token"
     token_file.write_text(token)
-    web_identity_file = harness.outputs / "web-identity"
     dev, chained = sandbox.roles["dev"], sandbox.roles["chained"]
     with_token = {"GITLAB_OIDC_TOKEN": token}
 
@@ -143,12 +142,15 @@ def test_no_command_leaks_the_token_or_the_credentials(
     )
     h.run("auth legacy", "auth", "--role-arn", dev, env={"CI_JOB_JWT_V2": token}, prints_credentials=True)
     h.run(
-        "auth web identity",
-        "auth",
+        "exec web identity",
+        "exec",
+        "--web-identity",
         "--role-arn",
         dev,
-        "--web-identity-file",
-        str(web_identity_file),
+        "--",
+        "sh",
+        "-c",
+        'test -s "$AWS_WEB_IDENTITY_TOKEN_FILE"',
         env=with_token,
     )
     h.run("exec", "exec", "--role-arn", dev, "--", "sh", "-c", "exit 0", env=with_token)
@@ -230,7 +232,7 @@ def test_no_command_leaks_the_token_or_the_credentials(
 
     expected_codes = {
         "auth env": 0, "auth json": 0, "auth chained": 0, "auth token file": 0, "auth legacy": 0,
-        "auth web identity": 0, "exec": 0, "exec chained": 0, "exec failing child": 9, "whoami": 0,
+        "exec web identity": 0, "exec": 0, "exec chained": 0, "exec failing child": 9, "whoami": 0,
         "whoami role": 0, "whoami role json": 0, "doctor allowed": 0, "doctor denied": 4, "expired": 4,
         "expired debug": 4, "wrong audience": 4, "bad signature": 4, "chained too long": 2,
         "missing command": 2, "doctor no role": 2, "sts access denied": 4, "sts throttled out": 1,
@@ -243,7 +245,7 @@ def test_no_command_leaks_the_token_or_the_credentials(
     assert all(
         run.may_print and run.may_print <= leaks(run.out, secrets)
         for run in harness.runs
-        if run.name.startswith("auth") and run.name != "auth web identity"
+        if run.name.startswith("auth")
     )
     assert (
         fake.secret_access_key in secrets
@@ -257,8 +259,7 @@ def test_no_command_leaks_the_token_or_the_credentials(
         r.out for r in harness.runs if r.name == "whoami"
     )  # claims are shown; the token is not
 
-    asked_for = {token_file, web_identity_file}
-    assert web_identity_file.read_text() == token
+    asked_for = {token_file}
     for path in sorted(p for p in tmp_path.rglob("*") if p.is_file() and p not in asked_for):
         content = path.read_bytes().decode("utf-8", "replace")
         assert leaks(content, secrets) == set(), path
@@ -344,6 +345,7 @@ def test_no_lifecycle_command_writes_or_prints_a_sensitive_value(
     workspace.write_config()
     before = len(issued_by_moto(sandbox))
     token = workspace.token()
+    apply_token = workspace.apply_token()
     ci = {
         "TFOIDC_GITLAB_TOKEN": NOTE_TOKEN,
         "CI_API_V4_URL": f"{fake_gitlab.url}/api/v4",
@@ -353,10 +355,10 @@ def test_no_lifecycle_command_writes_or_prints_a_sensitive_value(
     out = workspace.out("sandbox")
     runs = {
         "plan": workspace.plan("sandbox", env=env),
-        "apply": workspace.apply("sandbox", env=env),
+        "apply": workspace.apply("sandbox", env=workspace.env(apply_token, **ci)),
         "drift": workspace.tfoidc("drift", "sandbox", "--out-dir", str(workspace.path / "drift"), env=env),
         "comment": workspace.tfoidc(
-            "comment", "--analysis", str(out / "sandbox" / "tfoidc.json"),
+            "comment", "--analysis", str(out / "tfoidc.json"),
             env={**env, "CI_MERGE_REQUEST_IID": "7", "CI_PIPELINE_ID": "500"},
         ),
         "failed plan": workspace.tfoidc(
@@ -383,6 +385,7 @@ def test_no_lifecycle_command_writes_or_prints_a_sensitive_value(
     secrets = (
         set(PLANTED.values())
         | token_parts(token)
+        | token_parts(apply_token)
         | {NOTE_TOKEN}
         | secrets_of(issued_by_moto(sandbox)[before:])
     )

@@ -24,7 +24,10 @@ def test_the_pipeline_and_the_docs_name_the_token_as_the_code_reads_it() -> None
     assert TOKEN_VARIABLE == "TFOIDC_GITLAB_TOKEN"
     for path in documents():
         text = path.read_text(encoding="utf-8")
-        assert not OTHER_NAMES.search(text), f"{path.name} names the note token otherwise"
+        for line in text.splitlines():
+            # Another name may only appear beside the real one (a list of variables kept from Terraform).
+            if OTHER_NAMES.search(line):
+                assert TOKEN_VARIABLE in line, f"{path.name} names the note token otherwise: {line}"
         for line in text.splitlines():
             if "CI_JOB_TOKEN" in line:  # may only ever be said not to work for the note
                 assert re.search(r"refuse|not|never|cannot", line), f"{path.name}: {line}"
@@ -50,4 +53,4 @@ def test_the_note_job_exchanges_no_id_token_and_runs_after_failed_plans() -> Non
         artifacts = plan.get("artifacts") or ci[plan["extends"]]["artifacts"]
         assert artifacts["when"] == "always"
     analyses = re.findall(r"--analysis (\S+)", " ".join(note["script"]))
-    assert analyses == [f"tfoidc-out/{e}/{e}/tfoidc.json" for e in ("dev", "staging", "prod")]
+    assert analyses == [f"tfoidc-out/{e}/tfoidc.json" for e in ("dev", "staging", "prod")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
@@ -85,6 +86,7 @@ class ScriptedSts:
     account: str = "210987654321"
     script: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     requests: list[dict[str, str]] = field(default_factory=list)
+    stall: float = 0.0  # seconds each answer waits: a stalled endpoint
 
     def fail(self, action: str, code: str, message: str, *, status: int = 400, times: int = 1) -> None:
         self.script.setdefault(action, []).extend([(status, sts_error_xml(code, message))] * times)
@@ -134,6 +136,8 @@ def _sts_handler(sts: ScriptedSts) -> type[BaseHTTPRequestHandler]:
             form = {k: v[0] for k, v in urllib.parse.parse_qs(body).items()}
             form["_authorization"] = self.headers.get("Authorization", "")
             status, payload = sts.answer(form)
+            if sts.stall:
+                time.sleep(sts.stall)
             data = payload.encode()
             self.send_response(status)
             self.send_header("Content-Type", "text/xml")

@@ -7,6 +7,8 @@ real RS256 token verified against the sandbox issuer first.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.identity.support import Cli, CliResult, ScriptedSts
@@ -113,7 +115,7 @@ REFUSALS = [
     pytest.param(
         "AssumeRole", 400, "ValidationError",
         "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
-        2, ["(3600s) exceeds the 1 hour limit for role chaining into " + CHAINED, "--duration 3600 or less"],
+        2, ["(3600s) exceeds the 1 hour limit for role chaining into " + CHAINED, "set --duration to 3600 or less"],
         id="role-chaining-duration",
     ),
     pytest.param(
@@ -196,6 +198,20 @@ def test_an_unreachable_sts_is_an_operational_failure(
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     line = one_line(tfoidc("auth", "--role-arn", ROLE), 1)
     assert "cannot reach AWS for AssumeRoleWithWebIdentity" in line and "AWS_ENDPOINT_URL_STS" in line
+
+
+def test_a_stalled_sts_times_out_as_an_operational_failure(
+    tfoidc: Cli, scripted_sts: ScriptedSts, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """botocore waits 60 s per attempt by default: a stalled STS held the job for minutes."""
+    monkeypatch.setenv("TFOIDC_NETWORK_TIMEOUT", "1")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+    scripted_sts.stall = 20
+    started = time.monotonic()
+    line = one_line(tfoidc("auth", "--role-arn", ROLE), 1)
+    assert time.monotonic() - started < 10
+    assert "AssumeRoleWithWebIdentity" in line and "timeout" in line.lower()
+    assert scripted_sts.credentials.secret_access_key not in line
 
 
 def test_whoami_maps_a_refusal_the_same_way(tfoidc: Cli, scripted_sts: ScriptedSts, token: str) -> None:

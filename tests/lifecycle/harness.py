@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from tfoidc.config import default_apply_audience
 from tfoidc.lifecycle.demo import sandbox_backend_config
 from tfoidc.sandbox import Sandbox
 from tfoidc.sandbox.pytest_fixtures import LEAKY_VARIABLES
@@ -168,7 +169,16 @@ class Workspace:
         return env
 
     def token(self, **claims: Any) -> str:
+        """A plan job's token: the plan audience."""
         return self.sandbox.issuer.mint(**{"ref": "main", "ref_protected": "true", **claims})
+
+    @property
+    def apply_audience(self) -> str:
+        return default_apply_audience(self.sandbox.issuer.url)
+
+    def apply_token(self, **claims: Any) -> str:
+        """An apply job's token: the apply audience (<issuer>/apply by default)."""
+        return self.token(aud=self.apply_audience, **claims)
 
     def tfoidc(self, *args: str, token: str | None = None, env: dict[str, str] | None = None) -> Result:
         argv = [sys.executable, "-m", "tfoidc", "--config", str(self.config), *args]
@@ -187,6 +197,8 @@ class Workspace:
         return self.tfoidc("plan", environment, "--out-dir", str(self.out(environment)), *args, **kwargs)
 
     def apply(self, environment: str, *args: str, **kwargs: Any) -> Result:
+        if kwargs.get("token") is None and kwargs.get("env") is None:
+            kwargs["token"] = self.apply_token()
         return self.tfoidc("apply", environment, "--out-dir", str(self.out(environment)), *args, **kwargs)
 
 

@@ -27,7 +27,7 @@ def _without_issuer(ws: Workspace) -> None:
 def test_a_token_from_another_issuer_is_refused_before_the_branch_rules(
     workspace: Workspace, rogue_issuer: LocalIssuer
 ) -> None:
-    forged = rogue_issuer.mint(ref="main", ref_protected="true")
+    forged = rogue_issuer.mint(ref="main", ref_protected="true", aud=workspace.apply_audience)
     result = workspace.apply("sandbox", token=forged)
     assert result.returncode == 4, result.stderr
     assert workspace.sts.actions == []
@@ -37,7 +37,7 @@ def test_the_gitlab_instance_of_the_job_is_the_default_issuer(
     workspace: Workspace, rogue_issuer: LocalIssuer
 ) -> None:
     _without_issuer(workspace)
-    env = workspace.env(rogue_issuer.mint(ref="main", ref_protected="true"))
+    env = workspace.env(rogue_issuer.mint(ref="main", ref_protected="true", aud=workspace.apply_audience))
     del env["TFOIDC_ISSUER"]
     env["CI_SERVER_URL"] = workspace.sandbox.issuer.url
     result = workspace.apply("sandbox", env=env)
@@ -47,7 +47,7 @@ def test_the_gitlab_instance_of_the_job_is_the_default_issuer(
 
 def test_apply_with_branch_rules_needs_a_known_issuer(workspace: Workspace) -> None:
     _without_issuer(workspace)
-    env = workspace.env(workspace.token())
+    env = workspace.env(workspace.apply_token())
     del env["TFOIDC_ISSUER"]
     result = workspace.apply("sandbox", env=env)
     assert result.returncode == 2
@@ -70,4 +70,23 @@ def test_a_missing_token_is_a_usage_error_of_the_job(workspace: Workspace) -> No
     result = workspace.tfoidc("plan", "sandbox", env=env)
     assert result.returncode == 2, result.stderr
     assert "no GitLab ID token found" in result.last_line and "id_tokens" in result.last_line
+    assert workspace.sts.actions == []
+
+
+def test_a_plan_jobs_token_cannot_apply(workspace: Workspace) -> None:
+    """Plan and apply jobs request different audiences; apply accepts only its own, so a token any
+    merge request's plan job holds is refused (IAM refuses it too: only apply roles trust that audience)."""
+    result = workspace.apply("sandbox", token=workspace.token())
+    assert result.returncode == 4, result.stderr
+    assert (
+        f"is for audience 'sts.amazonaws.com', not the expected '{workspace.apply_audience}'"
+        in result.last_line
+    )
+    assert workspace.sts.actions == []
+
+
+def test_an_apply_jobs_token_is_not_for_plans(workspace: Workspace) -> None:
+    result = workspace.plan("sandbox", token=workspace.apply_token())
+    assert result.returncode == 4, result.stderr
+    assert "not the expected 'sts.amazonaws.com'" in result.last_line
     assert workspace.sts.actions == []

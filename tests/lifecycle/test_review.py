@@ -50,7 +50,7 @@ class Project:
     def reviewed(self, doc: dict[str, Any] | None, *, pipeline: int = 800, status: str = "success") -> None:
         """The merge request's pipeline, its plan job's artifacts holding the analysis of `doc`."""
         folder = self.dir / "mr-job"
-        out = folder / "tfoidc-out" / "prod" / "prod"
+        out = folder / "tfoidc-out" / "prod"
         out.mkdir(parents=True, exist_ok=True)
         if doc is not None:
             (out / "tfoidc.json").write_bytes(orjson.dumps(tfoidc_json(doc)))
@@ -115,7 +115,7 @@ def test_the_reviewed_plan_is_applied(project: Project) -> None:
         f"/repository/commits/{COMMIT}/merge_requests",
         f"/merge_requests/{MR_IID}/pipelines",
         "/pipelines/800/jobs",
-        "/jobs/8001/artifacts/tfoidc-out/prod/prod/tfoidc.json",
+        "/jobs/8001/artifacts/tfoidc-out/prod/tfoidc.json",
     ]
     assert project.fake.writes() == []
 
@@ -182,7 +182,7 @@ def test_an_environment_may_accept_changes_since_review(project: Project) -> Non
         ("no-merge-request", f"not reviewed: no merge request brought commit {COMMIT[:12]}"),
         (
             "failed-plan-job",
-            "job 'plan:prod' (failed) of pipeline 800 has no tfoidc-out/prod/prod/tfoidc.json",
+            "job 'plan:prod' (failed) of pipeline 800 has no tfoidc-out/prod/tfoidc.json",
         ),
         ("errored-analysis", "is of a plan that failed or errored"),
         ("hostile-analysis", "changes[0] has no address or action"),
@@ -198,7 +198,7 @@ def test_without_a_usable_reviewed_plan_the_apply_is_refused(
         project.reviewed(None, status="failed")
     elif setup != "no-merge-request":
         project.reviewed(plan)
-        path = project.dir / "mr-job" / "tfoidc-out" / "prod" / "prod" / "tfoidc.json"
+        path = project.dir / "mr-job" / "tfoidc-out" / "prod" / "tfoidc.json"
         doc = orjson.loads(path.read_bytes())
         broken = {
             "errored-analysis": orjson.dumps({**doc, "plan": {**doc["plan"], "errored": True}}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from tfoidc.config import EnvironmentConfig
 from tfoidc.errors import PolicyBlocked
 from tfoidc.guardrails.engine import enforce
 from tfoidc.guardrails.model import Finding, Severity
-from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed
+from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed, check_plan_complete
 from tfoidc.lifecycle.run import failing_findings
 
 PROD = EnvironmentConfig(root="prod", apply_refs=["main", "release/*"], require_protected_ref=True)
@@ -71,3 +73,37 @@ def test_manifest_records_what_fails_under_fail_on(fail_on: Any, expected: list[
             enforce(findings, fail_on)
     else:
         enforce(findings, fail_on)
+
+
+@pytest.mark.parametrize(
+    ("plan", "refused"),
+    [
+        ({"format_version": "1.2"}, False),
+        ({"format_version": "1.2", "complete": True, "deferred_changes": []}, False),
+        ({"format_version": "1.2", "complete": False}, True),
+        (
+            {
+                "format_version": "1.2",
+                "deferred_changes": [{"reason": "absent_prereq", "resource_change": {}}],
+            },
+            True,
+        ),
+    ],
+)
+def test_an_incomplete_plan_is_not_applied_unless_allowed(
+    tmp_path: Path, plan: dict[str, Any], refused: bool
+) -> None:
+    plan_json = tmp_path / "plan.json"
+    plan_json.write_text(json.dumps(plan))
+    if refused:
+        with pytest.raises(PolicyBlocked) as caught:
+            check_plan_complete("prod", PROD, plan_json)
+        assert "incomplete" in caught.value.one_line() and "allow_incomplete_apply" in caught.value.one_line()
+    else:
+        check_plan_complete("prod", PROD, plan_json)
+    check_plan_complete("prod", PROD.model_copy(update={"allow_incomplete_apply": True}), plan_json)
+
+
+def test_an_unreadable_plan_json_blocks_the_apply(tmp_path: Path) -> None:
+    with pytest.raises(PolicyBlocked, match="cannot tell whether the saved plan is complete"):
+        check_plan_complete("prod", PROD, tmp_path / "plan.json")

@@ -1,5 +1,5 @@
-"""The shipped .gitlab-ci.yml: valid against GitLab's published CI schema, and the pipeline the
-lifecycle relies on (ID token audience, plans on merge requests, manual protected applies)."""
+"""The shipped .gitlab-ci.yml: valid against GitLab's published CI schema, a generate job and the child
+pipeline it triggers (the jobs of the child are tested in tests/stacks/test_pipeline.py), and drift."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from tfoidc.config import DEFAULT_PLAN_AUDIENCE
 
 REPO = Path(__file__).resolve().parents[2]
 PIPELINE = REPO / ".gitlab-ci.yml"
@@ -54,40 +56,36 @@ def test_pipeline_is_valid_gitlab_ci(tmp_path: Path) -> None:
 
 def test_the_schema_check_catches_a_broken_pipeline(tmp_path: Path, ci: dict[str, Any]) -> None:
     broken = dict(ci)
-    broken["apply:prod"] = {**ci["apply:prod"], "resource_group": ["not", "a", "string"], "when": "sometimes"}
+    broken["tfoidc:stacks"] = {**ci["tfoidc:stacks"], "trigger": {"include": "x", "strategy": "sometimes"}}
     path = tmp_path / ".gitlab-ci.yml"
     path.write_text(yaml.safe_dump(broken))
     assert check_jsonschema(path).returncode != 0
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_plan_runs_on_merge_requests_with_private_artifacts_and_reports(ci: dict[str, Any], env: str) -> None:
-    plan = job(ci, f"plan:{env}")
-    assert plan["variables"]["TF_ENV"] == env
-    assert plan["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"] == "sts.amazonaws.com"
-    assert any('tfoidc plan "$TF_ENV"' in line for line in plan["script"])
-    assert any('$CI_PIPELINE_SOURCE == "merge_request_event"' in r["if"] for r in plan["rules"])
-    artifacts = plan["artifacts"]
-    assert artifacts["access"] == "developer" and artifacts["expire_in"]
-    assert set(artifacts["reports"]) == {"terraform", "junit", "codequality"}
-    assert any('pip install --quiet "$TFOIDC_PIP_SPEC"' in line for line in plan["before_script"])
+def test_plans_and_applies_run_in_the_generated_child_pipeline(ci: dict[str, Any]) -> None:
+    from tfoidc.stacks import templates
+
+    generate = job(ci, "tfoidc:generate")
+    assert any("tfoidc pipeline generate --changed" in line for line in generate["script"])
+    assert {r["if"] for r in generate["rules"]} == {
+        '$CI_PIPELINE_SOURCE == "merge_request_event"',
+        '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"',
+    }
+    trigger = ci["tfoidc:stacks"]
+    assert trigger["trigger"] == {
+        "include": [{"artifact": "tfoidc-child.yml", "job": "tfoidc:generate"}],
+        "strategy": "depend",
+    }
+    # One place for the jobs: what `tfoidc init` writes is what this repository ships.
+    shipped = {name: ci[name] for name in ("tfoidc:generate", "tfoidc:stacks")}
+    assert shipped == {
+        k: v for k, v in templates.parent_jobs("python:3.11-slim").items() if not k.startswith(".")
+    }
+    assert job(ci, ".tfoidc-cli")["before_script"] == templates.INSTALL_SCRIPT
+    assert "id_tokens" not in generate  # it exchanges no token
+    assert any('pip install --quiet "$TFOIDC_PIP_SPEC"' in line for line in generate["before_script"])
     # Pinned, and never a bare name a public index could resolve to someone else's package.
     assert re.search(r"@v\d+\.\d+\.\d+$", ci["variables"]["TFOIDC_PIP_SPEC"])
-
-
-@pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_apply_is_manual_on_the_protected_default_branch_one_at_a_time(ci: dict[str, Any], env: str) -> None:
-    apply = job(ci, f"apply:{env}")
-    assert apply["variables"]["TF_ENV"] == env
-    assert apply["resource_group"] == f"terraform-{env}"
-    assert apply["environment"]["name"] == env
-    assert {"job": f"plan:{env}", "artifacts": True} in apply["needs"]
-    assert [r.get("when") for r in apply["rules"]] == ["manual"]
-    condition = apply["rules"][0]["if"]
-    assert "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" in condition
-    assert '$CI_COMMIT_REF_PROTECTED == "true"' in condition
-    assert apply["allow_failure"] is False
-    assert apply["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"] == "sts.amazonaws.com"
 
 
 def test_drift_is_scheduled_for_every_environment_and_exit_5_is_a_warning(ci: dict[str, Any]) -> None:
@@ -96,3 +94,18 @@ def test_drift_is_scheduled_for_every_environment_and_exit_5_is_a_warning(ci: di
     assert all('$CI_PIPELINE_SOURCE == "schedule"' in r["if"] for r in drift["rules"])
     assert drift["allow_failure"] == {"exit_codes": [5]}
     assert drift["artifacts"]["access"] == "developer"
+
+
+def test_the_readme_the_docs_and_the_pipeline_agree_on_the_audiences(ci: dict[str, Any]) -> None:
+    """One plan audience and one apply audience, the same in the code's defaults, the pipeline, the
+    README and the docs; and no doc still recommends a token file in a shared folder."""
+    readme = (REPO / "README.md").read_text()
+    identity = (REPO / "docs" / "identity.md").read_text()
+    lifecycle = (REPO / "docs" / "lifecycle.md").read_text()
+    drift = job(ci, "drift")["id_tokens"]["GITLAB_OIDC_TOKEN"]["aud"]
+    assert drift == DEFAULT_PLAN_AUDIENCE
+    for text in (readme, identity, lifecycle):
+        assert f"`{DEFAULT_PLAN_AUDIENCE}`" in text or f'"{DEFAULT_PLAN_AUDIENCE}"' in text
+        assert "<issuer>/apply" in text
+    assert f"aud: {DEFAULT_PLAN_AUDIENCE}" in identity and "aud: ${CI_SERVER_URL}/apply" in identity
+    assert "--web-identity-file" not in readme and '"$CI_BUILDS_DIR' not in identity

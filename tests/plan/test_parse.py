@@ -184,3 +184,77 @@ def test_variables_and_output_changes_are_read() -> None:
     assert plan.variables == {"region": "eu-west-1"}
     (out,) = plan.output_changes
     assert (out.name, out.action, out.sensitive, out.after) == ("vpc_id", Action.CREATE, False, "vpc-1")
+
+
+# Every `change.actions` list the JSON output format documents (Terraform and OpenTofu).
+DOCUMENTED_ACTIONS = {
+    ("no-op",): Action.NOOP,
+    ("create",): Action.CREATE,
+    ("read",): Action.READ,
+    ("update",): Action.UPDATE,
+    ("delete", "create"): Action.REPLACE,
+    ("create", "delete"): Action.REPLACE,
+    ("delete",): Action.DELETE,
+    ("forget",): Action.FORGET,
+    ("create", "forget"): Action.REPLACE_FORGET,
+}
+
+
+@pytest.mark.parametrize("actions", sorted(DOCUMENTED_ACTIONS), ids="+".join)
+def test_every_documented_action_list_is_accepted(actions: tuple[str, ...]) -> None:
+    plan = parse(plan_doc(resource_changes=[change("aws_instance.a", list(actions))]))
+    rc = plan.resource_changes[0]
+    assert rc.action is DOCUMENTED_ACTIONS[actions] and rc.actions == actions
+
+
+def test_replace_with_forget_creates_and_destroys_nothing() -> None:
+    """["create", "forget"] (lifecycle { destroy = false } on a replacement): a new object, and the
+    old one leaves the state but keeps running."""
+    plan = parse(plan_doc(resource_changes=[change("aws_instance.a", ["create", "forget"])]))
+    action = plan.resource_changes[0].action
+    assert action.is_change and not action.destroys
+    assert plan.changes() == plan.resource_changes
+
+
+def test_deferred_changes_make_the_plan_incomplete_and_are_listed() -> None:
+    later = change('aws_instance.b["x"]', ["create"])
+    plan = parse(
+        plan_doc(
+            complete=False,
+            resource_changes=[change("aws_instance.a", ["create"])],
+            deferred_changes=[{"reason": "instance_count_unknown", "resource_change": later}],
+        )
+    )
+    assert plan.incomplete and not plan.complete
+    (deferred,) = plan.deferred
+    assert (deferred.address, deferred.action, deferred.reason) == (
+        'aws_instance.b["x"]',
+        Action.CREATE,
+        "instance_count_unknown",
+    )
+    assert [rc.address for rc in plan.resource_changes] == ["aws_instance.a"]  # not part of this plan
+    assert any("deferred 1 change" in note for note in plan.notes)
+
+
+@pytest.mark.parametrize(
+    ("extra", "incomplete"),
+    [({}, False), ({"complete": True}, False), ({"complete": False}, True), ({"applyable": False}, False)],
+)
+def test_complete_false_alone_makes_the_plan_incomplete(extra: dict[str, Any], incomplete: bool) -> None:
+    assert parse(plan_doc(**extra)).incomplete is incomplete
+
+
+@pytest.mark.parametrize(
+    ("deferred", "fragment"),
+    [
+        ({"deferred": 1}, "deferred_changes is not a list"),
+        ([1], "deferred_changes[0] is not an object"),
+        ([{"reason": "x"}], "deferred_changes[0].resource_change is not an object"),
+        (
+            [{"resource_change": {"address": "a.b", "change": {"actions": ["explode"]}}}],
+            "unknown action list",
+        ),
+    ],
+)
+def test_malformed_deferred_changes_are_one_input_error(deferred: Any, fragment: str) -> None:
+    assert fragment in input_error(orjson.dumps(plan_doc(deferred_changes=deferred)))

@@ -50,6 +50,8 @@ def test_every_format_renders(path: Path) -> None:
             assert parser.external == []
         elif fmt == "junit":
             ET.fromstring(text)
+        elif fmt == "text":
+            assert text.startswith("Plan format ") and "\x1b" not in text  # no colour unless asked
         else:
             json.loads(text)
     note = render_note([analysis], config=small, pipeline_id=1, artifact_url="https://example.com/a")

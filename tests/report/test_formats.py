@@ -219,17 +219,21 @@ def test_sarif_is_valid_2_1_0(mix: Analysis) -> None:
 
 
 def test_every_environment_gets_its_own_gitlab_terraform_report(tmp_path: Path) -> None:
-    analyses = [
-        analysis_of_fixture("snyk-cli/tf_plan_destroy.json", "prod"),
-        analysis_of(review_mix_plan(), "staging"),
-    ]
-    written = write_reports(analyses, tmp_path, config=ReportConfig())
-    prod = json.loads(written["gitlab-terraform:prod"].read_text())
-    staging = json.loads(written["gitlab-terraform:staging"].read_text())
-    assert written["gitlab-terraform:prod"].parent.name == "prod"
+    # `tfoidc plan ENV --out-dir tfoidc-out/ENV` writes each environment into its own folder.
+    prod_dir, staging_dir = tmp_path / "prod", tmp_path / "staging"
+    prod_files = write_reports(
+        analysis_of_fixture("snyk-cli/tf_plan_destroy.json", "prod"), prod_dir, config=ReportConfig()
+    )
+    staging_files = write_reports(
+        analysis_of(review_mix_plan(), "staging"), staging_dir, config=ReportConfig()
+    )
+    prod = json.loads(prod_files["gitlab-terraform"].read_text())
+    staging = json.loads(staging_files["gitlab-terraform"].read_text())
+    assert prod_files["gitlab-terraform"] == prod_dir / "gitlab-terraform.json"
     assert prod["delete"] == 8 and staging["replace"] == 1
-    note = written["note"].read_text()
-    assert "#### prod" in note and "#### staging" in note
+    assert (
+        "#### prod" in prod_files["note"].read_text() and "#### staging" in staging_files["note"].read_text()
+    )
 
 
 def test_repeated_findings_still_get_unique_fingerprints(mix: Analysis) -> None:

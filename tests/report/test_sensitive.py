@@ -44,7 +44,7 @@ def test_the_note_and_every_written_file_are_clean(tmp_path: Path) -> None:
     analysis = analysis_of(sentinel_plan(), "prod")
     note = render_note([analysis], pipeline_id=1, artifact_url=None)
     assert _leaks(note) == []
-    written = write_reports([analysis], tmp_path, config=ReportConfig())
+    written = write_reports(analysis, tmp_path, config=ReportConfig())
     for path in written.values():
         assert _leaks(path.read_text(encoding="utf-8")) == [], path.name
 

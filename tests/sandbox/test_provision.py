@@ -51,7 +51,8 @@ def test_mint_removes_a_claim_overridden_with_none(sandbox: Sandbox) -> None:
 def test_oidc_provider_is_registered_for_the_issuer_with_the_audience(sandbox: Sandbox) -> None:
     iam = boto3.client("iam", **_moto(sandbox))
     provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=sandbox.oidc_provider_arn)
-    assert provider["ClientIDList"] == [sandbox.issuer.audience]
+    # the plan audience and the apply audience (<issuer>/apply), as the shipped Terraform registers them
+    assert provider["ClientIDList"] == [sandbox.issuer.audience, f"{sandbox.issuer.url}/apply"]
     assert sandbox.oidc_provider_arn.endswith(f":oidc-provider/{sandbox.issuer.host}")
 
 

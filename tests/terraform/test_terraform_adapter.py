@@ -96,7 +96,7 @@ def test_state_check() -> None:
     m = PlanManifest("e", "x", "1.0.3", "r", None, None, None, state_lineage="L", state_serial=4)
     verify_state_unchanged(m, lineage="L", serial=4)
     for lineage, serial in (("L", 5), ("M", 4), (None, None)):
-        with pytest.raises(PolicyBlocked, match="state changed since the plan"):
+        with pytest.raises(PolicyBlocked, match="stale plan: the state changed since this plan was made"):
             verify_state_unchanged(m, lineage=lineage, serial=serial)
 
 

@@ -21,7 +21,7 @@ from tfoidc.cost.model import CostComponent, CostEstimate, NotPriced, ResourceCo
 from tfoidc.errors import InputError
 from tfoidc.guardrails.model import Finding, Severity
 from tfoidc.plan.fingerprint import change_fingerprint
-from tfoidc.plan.model import Action, Plan, ResourceChange
+from tfoidc.plan.model import Action, DeferredChange, Plan, ResourceChange
 
 SCHEMA_VERSION = "2.0"
 # 2.0: the graph is resource-level unless `--graph full` (graph.detail says which); 1.x graphs are
@@ -49,6 +49,11 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
             "format_version": analysis.plan.format_version,
             "terraform_version": analysis.plan.terraform_version,
             "errored": analysis.plan.errored,
+            "complete": not analysis.plan.incomplete,
+            "deferred": [
+                {"address": d.address, "action": d.action.value, "reason": d.reason}
+                for d in analysis.plan.deferred
+            ],
             "notes": list(analysis.plan.notes),
         },
         "summary": analysis.action_counts(),
@@ -163,18 +168,108 @@ def is_analysis_document(doc: object) -> TypeGuard[dict[str, Any]]:
 
 
 def analysis_from_dict(doc: dict[str, Any], *, source: str = "tfoidc.json") -> Analysis:
+    """Read back a document `analysis_to_dict` wrote, after checking it against the shipped schema
+    (a document that fails is one `InputError` line naming the first bad key path)."""
     version = str(doc.get("schema_version", ""))
     if version.split(".")[0] not in READS_MAJORS:
         raise InputError(
             f"{source}: analysis schema version {version or '(none)'} is not supported "
             f"(this tfoidc reads {' and '.join(m + '.x' for m in READS_MAJORS)})"
         )
+    if version.split(".")[0] == "1":
+        doc = _upgraded_from_1(doc)
+    validate_document(doc, source=source)
     try:
         return _analysis_from(doc)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        # The schema leaves nothing here to fail; kept so that a gap in it is still one line.
         raise InputError(
             f"{source}: not a valid tfoidc analysis document ({type(exc).__name__}: {exc})"
         ) from None
+
+
+def _upgraded_from_1(doc: dict[str, Any]) -> dict[str, Any]:
+    """A 1.x document in 2.0's shape: its graph had every node (what 2.0 calls `detail: full`)."""
+    graph = doc.get("graph")
+    if isinstance(graph, dict) and "detail" not in graph:
+        return {**doc, "graph": {**graph, "detail": "full"}}
+    return doc
+
+
+def validate_document(doc: Any, *, source: str = "tfoidc.json") -> None:
+    """Check `doc` against schema.json; the first problem is an `InputError` with its key path.
+
+    The graph's node and edge lists (two thirds of a large document: 180k nodes at 10k resources)
+    are checked by `_check_graph_lists`, which states the same rules for those two lists in a loop
+    a hundred times faster than a generated validator (tests hold the two to the same verdicts)."""
+    import fastjsonschema  # here: only `report`/`comment` of a tfoidc.json pay for it
+
+    graph = doc.get("graph") if isinstance(doc, dict) else None
+    lists: dict[str, Any] = {}
+    if isinstance(graph, dict):
+        lists = {key: graph[key] for key in ("nodes", "edges") if isinstance(graph.get(key), list)}
+        doc = {**doc, "graph": {**graph, **{key: [] for key in lists}}}
+    try:
+        _validator()(doc)
+        _check_graph_lists(lists.get("nodes", []), lists.get("edges", []))
+    except fastjsonschema.JsonSchemaValueException as exc:
+        where = _key_path([str(p) for p in exc.path[1:]])
+        message = exc.message.removeprefix(exc.name or "").strip() or "is not valid"
+        raise InputError(f"{source}: {where}: {message} (see docs/analysis-json.md)") from None
+    except RecursionError:
+        raise InputError(f"{source}: the analysis document is nested too deeply") from None
+
+
+@cache
+def _validator() -> Any:
+    import fastjsonschema
+
+    return fastjsonschema.compile(json_schema())
+
+
+def _key_path(parts: list[str]) -> str:
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if part.isdigit() else (f".{part}" if path else part)
+    return path or "(top level)"
+
+
+_NODE_KEYS = frozenset({"id", "kind", "type", "action", "mode", "module"})
+_NODE_KINDS = frozenset({"resource", "module", "output", "variable"})
+_ACTIONS = frozenset(a.value for a in Action)
+
+
+def _check_graph_lists(nodes: list[Any], edges: list[Any]) -> None:
+    """schema.json's rules for `graph.nodes[]` and `graph.edges[]`, as a loop."""
+    import fastjsonschema
+
+    def bad(where: str, message: str) -> fastjsonschema.JsonSchemaValueException:
+        name = f"data.{where}"  # the validator's own naming: data.graph.nodes[3].kind
+        return fastjsonschema.JsonSchemaValueException(f"{name} {message}", name=name)
+
+    for i, node in enumerate(nodes):
+        if type(node) is not dict:
+            raise bad(f"graph.nodes[{i}]", "must be object")
+        if node.keys() != _NODE_KEYS:
+            missing, extra = _NODE_KEYS - node.keys(), node.keys() - _NODE_KEYS
+            if missing:
+                raise bad(f"graph.nodes[{i}]", f"must contain {sorted(missing)} properties")
+            raise bad(f"graph.nodes[{i}]", f"must not contain {sorted(extra)} properties")
+        if type(node["id"]) is not str or not node["id"]:
+            raise bad(f"graph.nodes[{i}].id", "must be a non-empty string")
+        if type(node["kind"]) is not str or node["kind"] not in _NODE_KINDS:
+            raise bad(f"graph.nodes[{i}].kind", f"must be one of {sorted(_NODE_KINDS)}")
+        for key in ("type", "mode"):
+            if node[key] is not None and type(node[key]) is not str:
+                raise bad(f"graph.nodes[{i}].{key}", "must be string or null")
+        action = node["action"]
+        if action is not None and (type(action) is not str or action not in _ACTIONS):
+            raise bad(f"graph.nodes[{i}].action", "must be a known action or null")
+        if type(node["module"]) is not str:
+            raise bad(f"graph.nodes[{i}].module", "must be string")
+    for i, edge in enumerate(edges):
+        if type(edge) is not list or len(edge) != 2 or type(edge[0]) is not str or type(edge[1]) is not str:
+            raise bad(f"graph.edges[{i}]", "must be a [from, to] pair of strings")
 
 
 def _analysis_from(doc: dict[str, Any]) -> Analysis:
@@ -185,6 +280,11 @@ def _analysis_from(doc: dict[str, Any]) -> Analysis:
         terraform_version=plan_meta.get("terraform_version"),
         resource_changes=changes,
         errored=bool(plan_meta.get("errored")),
+        complete=plan_meta.get("complete") is not False,  # 1.0 documents say nothing: complete
+        deferred=tuple(
+            DeferredChange(address=d["address"], action=Action(d["action"]), reason=d.get("reason") or "")
+            for d in plan_meta.get("deferred") or ()
+        ),
         notes=tuple(plan_meta.get("notes") or ()),
     )
     return Analysis(
@@ -208,11 +308,15 @@ def _change_from(c: dict[str, Any]) -> ResourceChange:
         index=c.get("index"),
         provider_name=c.get("provider_name") or "",
         action=action,
-        actions=("delete", "create") if action is Action.REPLACE else (action.value,),
+        actions=_ACTIONS_OF.get(action, (action.value,)),
         replace_paths=tuple(tuple(p) for p in c.get("replace_paths") or ()),
         action_reason=c.get("action_reason"),
         previous_address=c.get("previous_address"),
     )
+
+
+# Terraform's action list for the normalised actions that are not a list of one.
+_ACTIONS_OF = {Action.REPLACE: ("delete", "create"), Action.REPLACE_FORGET: ("create", "forget")}
 
 
 def _graph_from(g: dict[str, Any]) -> PlanGraph:

@@ -8,7 +8,7 @@ from tfoidc.analysis.drift import DriftReport
 from tfoidc.analysis.graph import PlanGraph
 from tfoidc.cost.model import CostEstimate
 from tfoidc.guardrails.model import Finding
-from tfoidc.plan.model import Plan
+from tfoidc.plan.model import Action, Plan
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Analysis:
     def action_counts(self) -> dict[str, int]:
         counts = {a: 0 for a in ("create", "update", "replace", "delete")}
         for rc in self.plan.changes():
-            if rc.action.value in counts:
-                counts[rc.action.value] += 1
+            # A replace whose old object is forgotten destroys nothing: it adds one (as Terraform counts).
+            action = "create" if rc.action is Action.REPLACE_FORGET else rc.action.value
+            if action in counts:
+                counts[action] += 1
         return counts

@@ -1,18 +1,23 @@
-"""`tfoidc auth | exec | whoami | doctor`: GitLab ID token -> AWS credentials, and why it fails."""
+"""`tfoidc auth | exec | whoami | doctor`: GitLab ID token -> AWS credentials, and why it fails.
+
+Each acts on an environment of tfoidc.toml (ENV: its plan role and audience, or with --apply its apply
+role and audience), or on the role given with --role-arn; credentials come from
+`identity.credentials`, the one path every command takes.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
-import signal
-import subprocess
+import shutil
 import sys
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any
 
 import click
 from rich.markup import escape
@@ -20,197 +25,108 @@ from rich.table import Table
 from rich.text import Text
 
 from tfoidc.cli.console import stderr, stdout, warn
+from tfoidc.cli.context import load_config_from_context
+from tfoidc.cli.options import (
+    apply_flag,
+    flags_of,
+    overrides_from,
+    role_arn_option,
+    session_options,
+    token_options,
+)
 from tfoidc.errors import AuthError, InputError
+from tfoidc.identity.credentials import CredentialRequest, Obtained, VerifiedIdentity
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass(frozen=True)
-class TokenOptions:
-    token_file: Path | None
-    token_var: str
-    audience: str | None
-    issuer: str | None
-    verify: bool
+ROLE_ARN_ENV_VAR = "TFOIDC_ROLE_ARN"
 
 
-@dataclass(frozen=True)
-class RoleOptions:
-    role_arn: str
-    chain_role_arn: str | None
-    duration: int
-    region: str | None
+def _request(
+    ctx: click.Context, environment: str | None, kwargs: dict[str, Any], *, require_role: bool = True
+) -> CredentialRequest:
+    """What this command asks for: ENV's settings (plan, or apply with --apply) under the flags, or the
+    flags alone (the role then from --role-arn or $TFOIDC_ROLE_ARN)."""
+    from tfoidc.lifecycle.session import credential_request, environment_config
 
-
-def token_options(fn: F) -> F:
-    """--token-file, --token-var, --audience, --issuer, --no-verify: defined once for every command."""
-    decorators = [
-        click.option(
-            "--token-file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            default=None,
-            help="Read the ID token from this file (first of the token sources).",
-        ),
-        click.option(
-            "--token-var",
-            default="GITLAB_OIDC_TOKEN",
-            show_default=True,
-            help="Variable holding the ID token (the name under `id_tokens:`); then legacy $CI_JOB_JWT_V2.",
-        ),
-        click.option(
-            "--audience", envvar="TFOIDC_AUDIENCE", default=None, help="Required `aud` [env TFOIDC_AUDIENCE]."
-        ),
-        click.option(
-            "--issuer",
-            # in a GitLab job $CI_SERVER_URL is the instance that signed the token: pinning it by default
-            # means the signature is checked against that instance's keys, not ones the token names
-            envvar=["TFOIDC_ISSUER", "CI_SERVER_URL"],
-            default=None,
-            help="Required `iss`, e.g. https://gitlab.com [env TFOIDC_ISSUER, else CI_SERVER_URL]; "
-            "default: the token's own.",
-        ),
-        click.option(
-            "--no-verify",
-            "no_verify",
-            is_flag=True,
-            help="Skip the signature check (for runners that cannot reach GitLab); claims are still checked.",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        fn = decorator(fn)
-    return fn
-
-
-def role_options(fn: F) -> F:
-    """--role-arn, --chain-role-arn, --duration, --region."""
-    decorators = [
-        click.option(
-            "--role-arn",
-            envvar="TFOIDC_ROLE_ARN",
-            required=True,
-            help="Role to assume [env TFOIDC_ROLE_ARN].",
-        ),
-        click.option(
-            "--chain-role-arn", default=None, help="Then assume this role with the first role's credentials."
-        ),
-        click.option(
-            "--duration",
-            type=int,
-            default=3600,
-            show_default=True,
-            help="Session length in seconds (900-43200; chained sessions at most 3600).",
-        ),
-        click.option("--region", default=None, help="STS region (default: boto3's, e.g. $AWS_REGION)."),
-    ]
-    for decorator in reversed(decorators):
-        fn = decorator(fn)
-    return fn
-
-
-def _token_opts(kwargs: dict[str, Any]) -> TokenOptions:
-    return TokenOptions(
-        token_file=kwargs.pop("token_file"),
-        token_var=kwargs.pop("token_var"),
-        audience=kwargs.pop("audience"),
-        issuer=kwargs.pop("issuer"),
-        verify=not kwargs.pop("no_verify"),
-    )
-
-
-def _role_opts(kwargs: dict[str, Any]) -> RoleOptions:
-    return RoleOptions(
-        role_arn=kwargs.pop("role_arn"),
-        chain_role_arn=kwargs.pop("chain_role_arn"),
-        duration=kwargs.pop("duration"),
-        region=kwargs.pop("region"),
-    )
-
-
-def _load_token(opts: TokenOptions) -> Any:
-    from tfoidc.identity.token import LEGACY_WARNING, discover_token
-
-    token = discover_token(token_file=opts.token_file, token_var=opts.token_var)
-    if token.is_legacy:
-        warn(LEGACY_WARNING)
-    return token
-
-
-def _verified_claims(token: Any, opts: TokenOptions) -> dict[str, Any]:
-    from tfoidc.identity.claims import verify_token
-
-    return verify_token(token, audience=opts.audience, issuer=opts.issuer, verify_signature=opts.verify)
-
-
-def _credentials(opts: TokenOptions, role: RoleOptions) -> tuple[Any, Any, dict[str, Any]]:
-    """(token, credentials, claims): discover, check, exchange, optionally chain."""
-    from tfoidc.identity.sts import CHAINED_SESSION_LIMIT, assume_role_with_web_identity, chain_role
-
-    if role.chain_role_arn and role.duration > CHAINED_SESSION_LIMIT:
-        # a flag error: refuse it before the token is read or STS is called
+    purpose = "apply" if kwargs.pop("for_apply", False) else "plan"
+    overrides = overrides_from(kwargs)
+    env = None
+    if environment:
+        env = environment_config(load_config_from_context(ctx), environment)
+    elif overrides.role_arn is None and os.environ.get(ROLE_ARN_ENV_VAR):
+        overrides = replace(overrides, role_arn=os.environ[ROLE_ARN_ENV_VAR])
+    if require_role and env is None and overrides.role_arn is None:
         raise InputError(
-            f"--duration {role.duration} with --chain-role-arn: AWS caps role-chained sessions at 3600s",
-            hint="pass --duration 3600 or less",
+            "no role to assume: name an environment of tfoidc.toml (ENV) or pass --role-arn",
+            hint=f"or set ${ROLE_ARN_ENV_VAR}",
         )
-    token = _load_token(opts)
-    claims = _verified_claims(token, opts)
-    creds = assume_role_with_web_identity(
-        token, claims, role_arn=role.role_arn, duration_seconds=role.duration, region=role.region
+    return credential_request(
+        environment,
+        env,
+        purpose,  # type: ignore[arg-type]
+        overrides,
+        environ=os.environ,
+        flags=flags_of(ctx),
+        require_role=require_role,
     )
-    if role.chain_role_arn:
-        creds = chain_role(
-            creds, role_arn=role.chain_role_arn, duration_seconds=role.duration, region=role.region
-        )
-    return token, creds, claims
+
+
+def _obtain(request: CredentialRequest) -> Obtained:
+    from tfoidc.identity.credentials import obtain_credentials
+
+    obtained = obtain_credentials(request, environ=os.environ)
+    _warn_about(obtained.identity)
+    return obtained
+
+
+def _warn_about(identity: VerifiedIdentity) -> None:
+    for warning in identity.warnings:
+        warn(warning)
+
+
+_ENVIRONMENT = click.argument("environment", required=False)
 
 
 # --- auth -------------------------------------------------------------------------------------------
 
 
 @click.command("auth")
+@_ENVIRONMENT
+@apply_flag
 @token_options
-@role_options
+@role_arn_option
+@session_options
 @click.option("--format", "fmt", type=click.Choice(["env", "json"]), default="env", show_default=True)
-@click.option(
-    "--web-identity-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the token here (0600) and emit AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and "
-    "AWS_ROLE_SESSION_NAME so SDKs and Terraform refresh credentials on their own.",
-)
-def auth(fmt: str, web_identity_file: Path | None, **kwargs: Any) -> None:
+@click.option("--web-identity-file", type=click.Path(path_type=Path), default=None, hidden=True)
+@click.pass_context
+def auth(
+    ctx: click.Context, environment: str | None, fmt: str, web_identity_file: Path | None, **kwargs: Any
+) -> None:
     """Print credentials as `export` lines (for eval) or JSON (credential_process format).
 
     \b
+    eval "$(tfoidc auth prod)"
     eval "$(tfoidc auth --role-arn arn:aws:iam::123456789012:role/deploy)"
     """
-    opts, role = _token_opts(kwargs), _role_opts(kwargs)
-    if web_identity_file is not None and role.chain_role_arn:
-        raise InputError("--web-identity-file cannot be combined with --chain-role-arn (SDKs cannot chain)")
-    token, creds, _ = _credentials(opts, role)
     if web_identity_file is not None:
-        from tfoidc.identity.files import write_private
-
-        write_private(web_identity_file, token.raw)
-        values = {
-            "AWS_ROLE_ARN": creds.role_arn,
-            "AWS_WEB_IDENTITY_TOKEN_FILE": str(web_identity_file.resolve()),
-            "AWS_ROLE_SESSION_NAME": creds.session_name,
-        }
-    else:
-        values = creds.as_env()
-    if role.region:
-        values["AWS_REGION"] = role.region
+        raise InputError(
+            "--web-identity-file is gone: a token file in a folder of your choice outlived the command",
+            hint="run the command with `tfoidc exec [ENV] --web-identity -- COMMAND`: the token file then "
+            "lives in a private folder removed when COMMAND ends",
+        )
+    request = _request(ctx, environment, kwargs)
+    creds = _obtain(request).credentials
+    values = creds.as_env()
+    region = request.role.region if request.role else None
+    if region:
+        values["AWS_REGION"] = region
     if fmt == "json":
-        if web_identity_file is None:
-            document: dict[str, Any] = {
-                "Version": 1,
-                "AccessKeyId": creds.access_key_id,
-                "SecretAccessKey": creds.secret_access_key,
-                "SessionToken": creds.session_token,
-                "Expiration": creds.expiration.isoformat(),
-            }
-        else:
-            document = values
+        document: dict[str, Any] = {
+            "Version": 1,
+            "AccessKeyId": creds.access_key_id,
+            "SecretAccessKey": creds.secret_access_key,
+            "SessionToken": creds.session_token,
+            "Expiration": creds.expiration.isoformat(),
+        }
         click.echo(json.dumps(document, indent=2))
     else:
         click.echo("\n".join(f"export {name}={shlex.quote(value)}" for name, value in values.items()))
@@ -224,100 +140,150 @@ def auth(fmt: str, web_identity_file: Path | None, **kwargs: Any) -> None:
 # --- exec -------------------------------------------------------------------------------------------
 
 
-@click.command("exec", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+class _CommandAfterDashes(click.Command):
+    """`tfoidc exec [ENV] [OPTIONS] -- COMMAND [ARGS]...`: everything after the first `--` is the command,
+    whatever it looks like; before it, tfoidc's own arguments."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" in args:
+            cut = args.index("--")
+            ctx.meta["tfoidc.exec.command"] = args[cut + 1 :]
+            args = args[:cut]
+        return super().parse_args(ctx, args)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return ["[ENV]", "[OPTIONS]", "--", "COMMAND", "[ARGS]..."]
+
+
+@click.command("exec", cls=_CommandAfterDashes)
+@click.argument("environment", nargs=-1)
+@apply_flag
 @token_options
-@role_options
-@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
-def exec_(command: tuple[str, ...], **kwargs: Any) -> None:
+@role_arn_option
+@session_options
+@click.option(
+    "--web-identity",
+    is_flag=True,
+    help="Give COMMAND the token in a private file (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE) instead of "
+    "keys, so its SDKs refresh credentials themselves; the file is removed when COMMAND ends.",
+)
+@click.pass_context
+def exec_(ctx: click.Context, environment: tuple[str, ...], web_identity: bool, **kwargs: Any) -> None:
     """Run COMMAND with the credentials in its environment only; exits with COMMAND's status.
 
+    COMMAND gets no token variable of the job, its output is masked like Terraform's, and a cancelled
+    job's SIGTERM reaches it once (tfoidc then exits 128+N).
+
     \b
-    tfoidc exec --role-arn arn:aws:iam::123456789012:role/deploy -- terraform plan
+    tfoidc exec prod -- terraform plan
+    tfoidc exec --role-arn arn:aws:iam::123456789012:role/deploy -- aws s3 ls
     """
-    opts, role = _token_opts(kwargs), _role_opts(kwargs)
-    _, creds, _ = _credentials(opts, role)
-    from tfoidc.identity.environment import child_environment
+    command: list[str] | None = ctx.meta.get("tfoidc.exec.command")
+    if not command:
+        raise click.UsageError(
+            "no command: put it after `--`, as in `tfoidc exec [ENV] -- COMMAND [ARGS]...`"
+        )
+    if len(environment) > 1:
+        raise click.UsageError(
+            f"more than one ENV before `--`: {' '.join(environment)} (the command goes after `--`)"
+        )
+    request = _request(ctx, environment[0] if environment else None, kwargs)
+    assert request.role is not None
+    if web_identity and request.role.chain_role_arn:
+        raise InputError("--web-identity cannot be combined with a chained role (SDKs cannot chain)")
+    obtained = _obtain(request)
+    from tfoidc import process
+    from tfoidc.identity.environment import child_environment, secret_values
+    from tfoidc.terraform.masking import Masker
 
-    env = child_environment(os.environ, creds.as_env(), role.region, also_drop=(opts.token_var,))
-    returncode = _run_child(list(command), env)
+    token, creds = obtained.identity.token, obtained.credentials
+    token_var = request.source.token_var
+    masker = Masker((token.raw, *creds.secrets(), *secret_values(os.environ, also=[token_var])))
+    with _private_folder(web_identity) as folder:
+        variables = creds.as_env()
+        if folder is not None:
+            from tfoidc.identity.files import write_private
+
+            write_private(folder / "id-token", token.raw)
+            variables = {
+                "AWS_ROLE_ARN": obtained.web_identity_role,
+                "AWS_WEB_IDENTITY_TOKEN_FILE": str(folder / "id-token"),
+                "AWS_ROLE_SESSION_NAME": creds.session_name,
+            }
+        env = child_environment(os.environ, variables, request.role.region, also_drop=[token_var])
+        ended = process.run(
+            command,
+            env=env,
+            on_stdout=_writer(sys.stdout),
+            on_stderr=_writer(sys.stderr),
+            line_filter=masker.stream,
+            what=Path(command[0]).name,
+        )
     # A child killed by a signal reports -N; shells report 128+N, which is what CI and `$?` expect.
-    code = returncode if returncode >= 0 else 128 - returncode
     # SystemExit, not click's Exit: the group runs with standalone_mode=False, which swallows Exit's code.
-    sys.exit(code)
+    sys.exit(ended.shell_code)
 
 
-def _run_child(command: list[str], env: dict[str, str]) -> int:
-    """Run `command` and wait for it, passing on the signals a cancelled CI job sends to tfoidc, so a
-    child like `terraform apply` stops gracefully (and releases its state lock) instead of being orphaned.
-
-    SIGINT is ignored here rather than forwarded: Ctrl-C already reaches the child through the terminal's
-    process group, and a second SIGINT makes Terraform abort without cleaning up."""
-    if threading.current_thread() is not threading.main_thread():  # signal handlers need the main thread
-        return _start(command, env).wait()
-    child: subprocess.Popen[bytes] | None = None
-    pending: list[int] = []  # signals that arrived while the child was being started
-
-    def forward(signum: int, _frame: Any) -> None:
-        if child is None:
-            pending.append(signum)
-        else:
-            child.send_signal(signum)
-
-    handlers: dict[signal.Signals, Any] = {
-        signal.SIGINT: signal.SIG_IGN,
-        signal.SIGTERM: forward,
-        signal.SIGHUP: forward,
-    }
-    previous = {signum: signal.signal(signum, handler) for signum, handler in handlers.items()}
+@contextlib.contextmanager
+def _private_folder(wanted: bool) -> Iterator[Path | None]:
+    """A folder only this user can enter (0700, unguessable name), removed when the block ends."""
+    if not wanted:
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="tfoidc-"))
     try:
-        child = _start(command, env)
-        for signum in pending:
-            child.send_signal(signum)
-        return child.wait()
+        yield folder
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    try:
-        return subprocess.Popen(command, env=env)
-    except FileNotFoundError:
-        raise InputError(f"command not found: {command[0]}") from None
-    except PermissionError:
-        raise InputError(f"command not executable: {command[0]}") from None
+def _writer(stream: IO[str]) -> Any:
+    def write(line: str) -> None:
+        with contextlib.suppress(BrokenPipeError):
+            stream.write(line + "\n")
+            stream.flush()
+
+    return write
 
 
 # --- whoami -----------------------------------------------------------------------------------------
 
 
 @click.command("whoami")
+@_ENVIRONMENT
+@apply_flag
 @token_options
-@click.option(
-    "--role-arn", envvar="TFOIDC_ROLE_ARN", default=None, help="Also exchange and call GetCallerIdentity."
-)
-@click.option("--duration", type=int, default=900, show_default=True, help="Session length for --role-arn.")
-@click.option("--region", default=None, help="STS region (default: boto3's).")
+@role_arn_option
+@session_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def whoami(role_arn: str | None, duration: int, region: str | None, fmt: str, **kwargs: Any) -> None:
-    """Show the ID token's claims (never the token) and, with --role-arn, who AWS says you are."""
-    from tfoidc.identity.sts import assume_role_with_web_identity, caller_identity
+@click.pass_context
+def whoami(ctx: click.Context, environment: str | None, fmt: str, **kwargs: Any) -> None:
+    """Show the ID token's claims (never the token) and, with a role (ENV or --role-arn), who AWS says
+    you are."""
+    from tfoidc.identity.credentials import exchange, read_token, verify
+    from tfoidc.identity.sts import caller_identity
 
-    opts = _token_opts(kwargs)
-    token = _load_token(opts)
+    if kwargs.get("duration") is None and not environment:
+        kwargs["duration"] = 900  # the shortest session STS grants: whoami only asks who it is
+    request = _request(ctx, environment, kwargs, require_role=False)
+    token = read_token(request, os.environ)
     report: dict[str, Any] = {"source": token.source, "claims": token.unverified_claims}
     failure: AuthError | None = None
     try:
-        _verified_claims(token, opts)
-        report["checks"] = "passed" + ("" if opts.verify else " (signature not verified: --no-verify)")
+        identity = verify(token, request)
+        _warn_about(identity)
+        report["checks"] = "passed" + (
+            "" if request.check.verify_signature else " (signature not verified: --no-verify)"
+        )
     except AuthError as exc:
         failure = exc
         report["checks"] = f"failed: {exc.one_line()}"
-    if role_arn and failure is None:
-        creds = assume_role_with_web_identity(
-            token, token.unverified_claims, role_arn=role_arn, duration_seconds=duration, region=region
-        )
-        report["aws"] = {**caller_identity(creds, region=region), "SessionName": creds.session_name}
+    if request.role is not None and failure is None:
+        creds = exchange(identity, request.role, request.spelling)
+        report["aws"] = {
+            **caller_identity(creds, region=request.role.region),
+            "SessionName": creds.session_name,
+        }
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, default=str))
     else:
@@ -350,24 +316,32 @@ def _claim_text(name: str, value: Any) -> str:
 
 
 @click.command("doctor")
+@_ENVIRONMENT
+@apply_flag
 @token_options
-@click.option("--role-arn", envvar="TFOIDC_ROLE_ARN", required=True, help="Role whose trust policy to check.")
+@role_arn_option
 @click.option(
     "--profile", default=None, help="AWS profile to read IAM with (default: boto3's default chain)."
 )
 @click.option("--region", default=None, help="Region for the IAM client (default: boto3's).")
-def doctor(role_arn: str, profile: str | None, region: str | None, **kwargs: Any) -> None:
-    """Explain, condition by condition, whether the role's trust policy accepts this token.
+@click.pass_context
+def doctor(ctx: click.Context, environment: str | None, profile: str | None, **kwargs: Any) -> None:
+    """Explain, condition by condition, whether the role's trust policy (ENV's, or --role-arn) accepts
+    this token.
 
     Reads the trust policy and the account's OIDC providers with your own AWS credentials, evaluates
     them as IAM would, and flags trust any other project could satisfy. Exits 4 when IAM would refuse.
     """
+    from tfoidc.identity.credentials import verify_identity
     from tfoidc.identity.doctor import diagnose, read_role_trust
 
-    opts = _token_opts(kwargs)
-    token = _load_token(opts)
-    claims = _verified_claims(token, opts)
-    diagnosis = diagnose(read_role_trust(role_arn, profile=profile, region=region), claims)
+    request = _request(ctx, environment, kwargs)
+    assert request.role is not None
+    role_arn = request.role.role_arn
+    identity = verify_identity(request, os.environ)
+    _warn_about(identity)
+    claims = identity.claims
+    diagnosis = diagnose(read_role_trust(role_arn, profile=profile, region=request.role.region), claims)
     stdout.print(_doctor_table(diagnosis, claims))
     for warning in diagnosis.warnings:
         warn(escape(f"[{warning.code}] {warning.message}"))

@@ -11,17 +11,21 @@ from typing import Any, TypeVar
 
 import click
 
-from tfoidc.cli.console import stderr, stdout
+from tfoidc.cli.console import stderr, stdout, warn
 from tfoidc.cli.context import FINDINGS_HELP, config_path_from_context, read_findings
+from tfoidc.cli.options import flags_of, overrides_from, role_arn_option, token_options
+from tfoidc.cli.params import ENVIRONMENT
 from tfoidc.config import Config, find_config, load_config
-from tfoidc.errors import ExitCode, PolicyBlocked
+from tfoidc.errors import ExitCode, InputError, PolicyBlocked
 from tfoidc.guardrails.engine import enforce
+from tfoidc.identity.credentials import CredentialRequest, VerifiedIdentity, obtain_credentials
 from tfoidc.lifecycle.artifacts import records_plan_failure
 from tfoidc.lifecycle.review import verify_review
-from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed
+from tfoidc.lifecycle.rules import check_apply_allowed, check_local_apply_allowed, check_plan_complete
 from tfoidc.lifecycle.run import drift_from_plan_json, run_apply, run_drift, run_plan
-from tfoidc.lifecycle.session import Session, ci_session, local_session, verify_identity
-from tfoidc.lifecycle.target import Target, current_commit, resolve_target
+from tfoidc.lifecycle.session import Purpose, Session, ci_session, credential_request, local_session
+from tfoidc.lifecycle.target import Target, current_commit
+from tfoidc.stacks.targets import resolve_named_target
 from tfoidc.terraform.binary import TerraformBinary, discover_terraform
 from tfoidc.terraform.manifest import PlanManifest, read_manifest, verify_manifest
 from tfoidc.terraform.runner import StepTiming
@@ -32,21 +36,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 def terraform_options(func: F) -> F:
     """Options every command that runs Terraform shares."""
     decorators = [
-        click.argument("environment"),
+        click.argument("environment", type=ENVIRONMENT),
         click.option(
             "--out-dir",
             type=click.Path(file_okay=False, path_type=Path),
             default=None,
-            help="Where tfplan, plan.json, the manifest and the reports go (default: tfoidc-out/ENV).",
+            help="The environment's folder (default: tfoidc-out/ENV): plan writes tfplan, plan.json, "
+            "the reports, note.md and manifest.json here; apply reads tfplan and manifest.json from it; "
+            "drift writes drift-summary.json and .md here.",
         ),
         click.option("--local", "local", is_flag=True, help="Use your own AWS credentials (local_role_arn)."),
         click.option("--profile", default=None, help="AWS profile for --local (default: boto3's chain)."),
-        click.option(
-            "--token-file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            default=None,
-            help="Read the GitLab ID token from this file (default: $GITLAB_OIDC_TOKEN).",
-        ),
+        token_options,
+        role_arn_option,
         click.option(
             "--terraform-bin",
             default=None,
@@ -83,12 +85,12 @@ def plan_command(
     out_dir: Path | None,
     local: bool,
     profile: str | None,
-    token_file: Path | None,
     terraform_bin: str | None,
     plugin_dir: Path | None,
     lock_timeout: str | None,
     detailed_exitcode: bool,
     findings_files: tuple[Path, ...],
+    **identity: Any,
 ) -> None:
     """Plan ENV: auth, init, validate, plan, show -json, analysis and reports, plus the manifest that
     `tfoidc apply` verifies."""
@@ -96,9 +98,7 @@ def plan_command(
     # Read before any credential or Terraform run: a bad findings file is a usage error, exit 2.
     external = read_findings(config, config_path_from_context(ctx), findings_files)
     environ = dict(os.environ)
-    binary, session = _read_only_session(
-        environment, target, environ, terraform_bin, local, profile, token_file
-    )
+    binary, session = _read_only_session(ctx, target, environ, terraform_bin, local, profile, identity)
     with closing(session):
         outcome = run_plan(
             target,
@@ -135,37 +135,43 @@ def apply_command(
     out_dir: Path | None,
     local: bool,
     profile: str | None,
-    token_file: Path | None,
     terraform_bin: str | None,
     plugin_dir: Path | None,
     lock_timeout: str | None,
+    **identity: Any,
 ) -> None:
-    """Apply the saved plan of ENV, after the branch rules and the manifest check (exit 3 on refusal)."""
+    """Apply the saved plan of ENV, after the branch rules and the manifest check (exit 3 on refusal).
+
+    The token must carry the environment's apply audience (`apply_audience`, default <issuer>/apply):
+    a plan job's token is refused."""
     _, target = _config_and_target(ctx, environment, out_dir)
     environ = dict(os.environ)
+    binary = discover_terraform(terraform_bin, environ)
+    session: Session
     # Order matters: every refusal happens before any credential is requested.
     if local:
         check_local_apply_allowed(environment, target.env)
-    else:
-        identity = verify_identity(
-            target.env,
-            environ=environ,
-            token_file=token_file,
-            environment=environment,
-            require_issuer=bool(target.env.apply_refs or target.env.require_protected_ref),
-        )
-        check_apply_allowed(environment, target.env, identity.claims)
-    binary = discover_terraform(terraform_bin, environ)
-    manifest = _verify_saved_plan(target, binary, environ, local=local)
-    if not local:
-        reviewed = verify_review(target, manifest, claims=identity.claims, environ=environ)
-        if reviewed:
-            stderr.print(reviewed, markup=False)
-    session: Session
-    if local:
+        manifest = _verify_saved_plan(target, binary, environ, local=True)
+        check_plan_complete(environment, target.env, target.plan_json)
         session = local_session(environment, target.env, environ=environ, profile=profile)
     else:
-        session = ci_session(environment, target.env, identity, environ=environ, for_apply=True)
+        branch_rules = bool(target.env.apply_refs or target.env.require_protected_ref)
+        request = _credential_request(ctx, target, "apply", identity, environ, branch_rules=branch_rules)
+        verified: list[PlanManifest] = []
+
+        def admit(verified_identity: VerifiedIdentity) -> None:
+            check_apply_allowed(environment, target.env, verified_identity.claims)
+            manifest = _verify_saved_plan(target, binary, environ, local=False)
+            check_plan_complete(environment, target.env, target.plan_json)
+            reviewed = verify_review(target, manifest, claims=verified_identity.claims, environ=environ)
+            if reviewed:
+                stderr.print(reviewed, markup=False)
+            verified.append(manifest)
+
+        obtained = obtain_credentials(request, environ=environ, admit=admit)
+        _warn_about(obtained.identity)
+        manifest = verified[0]
+        session = ci_session(target.env, request, obtained, environ=environ)
     _announce(binary, target, session)
     with closing(session):
         outcome = run_apply(
@@ -174,6 +180,7 @@ def apply_command(
             binary=binary,
             session=session,
             console=stderr,
+            environ=environ,
             plugin_dir=plugin_dir,
             lock_timeout=lock_timeout,
         )
@@ -196,11 +203,11 @@ def drift_command(
     out_dir: Path | None,
     local: bool,
     profile: str | None,
-    token_file: Path | None,
     terraform_bin: str | None,
     plugin_dir: Path | None,
     lock_timeout: str | None,
     plan_json: Path | None,
+    **identity: Any,
 ) -> None:
     """Detect drift in ENV with a refresh-only plan: exit 0 none, exit 5 drift found."""
     if plan_json is not None:
@@ -209,7 +216,7 @@ def drift_command(
     else:
         _, target = _config_and_target(ctx, environment, out_dir)
         binary, session = _read_only_session(
-            environment, target, dict(os.environ), terraform_bin, local, profile, token_file
+            ctx, target, dict(os.environ), terraform_bin, local, profile, identity
         )
         with closing(session):
             outcome = run_drift(
@@ -234,25 +241,58 @@ def drift_command(
         _exit_changes_present()
 
 
+def _credential_request(
+    ctx: click.Context,
+    target: Target,
+    purpose: Purpose,
+    identity: dict[str, Any],
+    environ: dict[str, str],
+    *,
+    branch_rules: bool = False,
+) -> CredentialRequest:
+    overrides = overrides_from(dict(identity))
+    if branch_rules and not overrides.verify:
+        raise InputError(
+            f"--no-verify cannot be used to apply {target.name}: its branch rules read claims that only a "
+            "verified signature proves"
+        )
+    if branch_rules and not (
+        overrides.issuer or target.env.issuer or environ.get("TFOIDC_ISSUER") or environ.get("CI_SERVER_URL")
+    ):
+        raise InputError(
+            f"environments.{target.name}.issuer is not set and neither is $TFOIDC_ISSUER or $CI_SERVER_URL",
+            hint='the branch rules can only trust claims from a known issuer, e.g. issuer = "https://gitlab.com"',
+        )
+    flags = flags_of(ctx) - ({"--no-verify"} if branch_rules else set())
+    return credential_request(target.name, target.env, purpose, overrides, environ=environ, flags=flags)
+
+
 def _read_only_session(
-    environment: str,
+    ctx: click.Context,
     target: Target,
     environ: dict[str, str],
     terraform_bin: str | None,
     local: bool,
     profile: str | None,
-    token_file: Path | None,
+    identity: dict[str, Any],
 ) -> tuple[TerraformBinary, Session]:
     """The binary and the session that plan and drift run with (apply has its own, stricter order)."""
     binary = discover_terraform(terraform_bin, environ)
     session: Session
     if local:
-        session = local_session(environment, target.env, environ=environ, profile=profile)
+        session = local_session(target.name, target.env, environ=environ, profile=profile)
     else:
-        identity = verify_identity(target.env, environ=environ, token_file=token_file)
-        session = ci_session(environment, target.env, identity, environ=environ)
+        request = _credential_request(ctx, target, "plan", identity, environ)
+        obtained = obtain_credentials(request, environ=environ)
+        _warn_about(obtained.identity)
+        session = ci_session(target.env, request, obtained, environ=environ)
     _announce(binary, target, session)
     return binary, session
+
+
+def _warn_about(identity: VerifiedIdentity) -> None:
+    for warning in identity.warnings:
+        warn(warning)
 
 
 @click.command("demo")
@@ -278,7 +318,7 @@ def _config_and_target(ctx: click.Context, environment: str, out_dir: Path | Non
     path = explicit if explicit is not None else find_config(Path.cwd())
     config = load_config(path)
     config_dir = path.resolve().parent if path is not None else Path.cwd()
-    return config, resolve_target(config, config_dir, environment, out_dir)
+    return config, resolve_named_target(config, config_dir, environment, out_dir)
 
 
 def _verify_saved_plan(
@@ -328,4 +368,5 @@ def _print_timings(timings: Sequence[StepTiming]) -> None:
         stderr.print("steps: " + " · ".join(f"{t.step} {t.seconds:.1f}s" for t in timings), markup=False)
 
 
-COMMANDS: list[click.Command] = [plan_command, apply_command, drift_command, demo_command]
+# `plan` and `apply` are listed by tfoidc.cli.stacks, which extends them to stacks.
+COMMANDS: list[click.Command] = [drift_command, demo_command]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from tfoidc import __version__
-from tfoidc.errors import ExitCode, TfoidcError
+from tfoidc import __version__, process
+from tfoidc.errors import Cancelled, ExitCode, TfoidcError
 from tfoidc.plan.memory import teardown_skipped
 
 # The command table: name -> (the tfoidc.cli module that defines it in its COMMANDS, one-line summary).
@@ -20,8 +20,8 @@ from tfoidc.plan.memory import teardown_skipped
 # is imported only when it runs: `analyze` then never loads boto3, Terraform or GitLab clients.
 # tests/cli/test_main.py keeps this table complete.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "plan": ("lifecycle", "Plan ENV: credentials, init, plan, analysis, reports."),
-    "apply": ("lifecycle", "Apply ENV's reviewed saved plan (branch rules, manifest)."),
+    "plan": ("stacks_plan", "Plan ENV or stacks: credentials, init, plan, analysis, reports."),
+    "apply": ("stacks_plan", "Apply the reviewed saved plan of ENV or a stack."),
     "drift": ("lifecycle", "Detect drift in ENV (exit 5 on drift)."),
     "analyze": ("analyze", "Analyse a plan JSON file; no credentials needed."),
     "report": ("report", "Render a plan or a tfoidc.json in one format."),
@@ -34,6 +34,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prices": ("prices", "Refresh or show the price catalog."),
     "sandbox": ("sandbox", "Run the local sandbox (AWS and an OIDC issuer on 127.0.0.1)."),
     "demo": ("lifecycle", "Run the main job end to end on the local sandbox."),
+    "stacks": ("stacks", "List the stacks (Terraform roots) and what a change reaches."),
+    "pipeline": ("stacks", "Write the stacks' child pipeline; post their one note."),
+    "init": ("stacks", "Write tfoidc.toml and the parent .gitlab-ci.yml."),
 }
 
 
@@ -58,7 +61,11 @@ class _LazyGroup(click.Group):
     cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
 )
 @click.version_option(__version__, prog_name="tfoidc")
-@click.option("--debug", is_flag=True, envvar="TFOIDC_DEBUG", help="Show tracebacks on failure.")
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Show tracebacks on failure (also TFOIDC_DEBUG set to anything but '', 0, false, no or off).",
+)
 @click.option(
     "--config",
     "config_path",
@@ -76,7 +83,7 @@ def cli(ctx: click.Context, debug: bool, config_path: Path | None) -> None:
     4 authentication failure, 5 changes present (drift found / plan --detailed-exitcode).
     """
     ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
+    ctx.obj["debug"] = debug or debug_from_env(os.environ.get("TFOIDC_DEBUG"))
     ctx.obj["config_path"] = config_path
 
 
@@ -94,10 +101,17 @@ def main(argv: list[str] | None = None) -> None:
 def run(argv: list[str] | None) -> int:
     """Run one command; every failure becomes its documented exit code and one line on stderr."""
     args = argv if argv is not None else sys.argv[1:]
-    debug = "--debug" in args or os.environ.get("TFOIDC_DEBUG", "").lower() in ("1", "true", "yes")
+    debug = "--debug" in args or debug_from_env(os.environ.get("TFOIDC_DEBUG"))
+    # The job's tokens are in this process's environment: no child may read it (tfoidc.process).
+    process.protect_environment()
     try:
-        # Without standalone mode click returns `ctx.exit(n)` codes instead of exiting: pass them on.
-        returned = cli.main(args=argv, prog_name="tfoidc", standalone_mode=False)
+        # SIGTERM/SIGINT/SIGHUP stop the command in order (tfoidc.process), never midway.
+        with process.cancellable():
+            # Without standalone mode click returns `ctx.exit(n)` codes instead of exiting: pass them on.
+            returned = cli.main(args=argv, prog_name="tfoidc", standalone_mode=False)
+    except Cancelled as exc:
+        _say(f"tfoidc: {exc.one_line()}")
+        return exc.exit_code
     except TfoidcError as exc:
         if debug:  # the traceback, but still the documented exit code: scripts branch on it
             traceback.print_exc()
@@ -122,8 +136,17 @@ def run(argv: list[str] | None) -> int:
     return returned if isinstance(returned, int) else 0
 
 
+def debug_from_env(value: str | None) -> bool:
+    """TFOIDC_DEBUG's one meaning: set to anything but "", 0, false, no or off (any case) turns
+    tracebacks on, so `1`, `2`, `true` and `on` all do and no value is an error."""
+    return value is not None and value.strip().lower() not in ("", "0", "false", "no", "off")
+
+
 def _say(line: str) -> None:
-    """One line on stderr, as is: no markup, and never wrapped mid-value."""
+    """One line on stderr: no markup, never wrapped mid-value, and a message quoting a plan value
+    (a key, an address) cannot send an escape sequence to the terminal or start a second line."""
+    from tfoidc.report.escape import visible
+
     with contextlib.suppress(OSError, ValueError):
-        sys.stderr.write(line + "\n")
+        sys.stderr.write(visible(line) + "\n")
         sys.stderr.flush()

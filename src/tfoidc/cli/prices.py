@@ -83,7 +83,10 @@ def update_command(
 
 
 def _credentials(ctx: click.Context, environment: str, local: bool, profile: str | None) -> dict[str, str]:
-    from tfoidc.lifecycle.session import ci_session, local_session, verify_identity
+    """The environment's plan credentials (the Price List API needs no more), the one way every command
+    obtains them."""
+    from tfoidc.identity.credentials import obtain_credentials
+    from tfoidc.lifecycle.session import Overrides, credential_request, local_session
 
     config = load_config_from_context(ctx)
     env = config.environments.get(environment)
@@ -93,10 +96,12 @@ def _credentials(ctx: click.Context, environment: str, local: bool, profile: str
     environ = dict(os.environ)
     if local:
         session = local_session(environment, env, environ=environ, profile=profile)
-    else:
-        session = ci_session(environment, env, verify_identity(env, environ=environ), environ=environ)
-    keys = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-    return {k: session.terraform_env[k] for k in keys}
+        keys = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+        return {k: session.terraform_env[k] for k in keys}
+    request = credential_request(
+        environment, env, "plan", Overrides(), environ=environ, flags=("--environment", "--local")
+    )
+    return obtain_credentials(request, environ=environ).credentials.as_env()
 
 
 @prices_group.command("show")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -11,48 +10,35 @@ import orjson
 from rich.markup import escape
 
 from tfoidc.analysis.contract import analysis_from_dict, is_analysis_document
+from tfoidc.analysis.graph import GraphDetail
 from tfoidc.analysis.model import Analysis
-from tfoidc.analysis.run import analyze as run_analysis
+from tfoidc.cli.analyze import report_options, run_report
 from tfoidc.cli.console import stderr, warn
 from tfoidc.cli.context import load_config_from_context
 from tfoidc.errors import InputError
-from tfoidc.files import write_atomic
 from tfoidc.gitlab.notes import target_from_env, upsert_note
+from tfoidc.guardrails.policy import FailOn
 from tfoidc.lifecycle.artifacts import failed_plan_result
-from tfoidc.plan.parse import parse_plan
-from tfoidc.report.render import FORMATS, render, render_note
+from tfoidc.report.render import render_note
 
 
 @click.command("report")
-@click.argument(
-    "input_json", metavar="PLAN_JSON|ANALYSIS_JSON", type=click.Path(dir_okay=False, path_type=Path)
-)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
-@click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout."
-)
-@click.option("--environment", "-e", default=None, help="Environment name shown in the report.")
+@report_options(default_format="md", default_fail_on="never")
 @click.pass_context
 def report_command(
-    ctx: click.Context, input_json: Path, fmt: str, output: Path | None, environment: str | None
+    ctx: click.Context,
+    input_json: Path,
+    fmt: str,
+    output: Path | None,
+    environment: str | None,
+    fail_on: FailOn | None,
+    findings_files: tuple[Path, ...],
+    graph_detail: GraphDetail,
 ) -> None:
-    """Render a plan (`terraform show -json`) or an analysis (`tfoidc.json`) in one report format."""
-    config = load_config_from_context(ctx)
-    data = _read(input_json)
-    doc = _try_json(data)
-    if is_analysis_document(doc):
-        analysis = analysis_from_dict(doc, source=str(input_json))
-        if environment is not None:
-            analysis = _with_environment(analysis, environment)
-    else:
-        plan = parse_plan(data, source=str(input_json))
-        analysis = run_analysis(plan, config, environment=environment)
-    text = render(analysis, fmt, config=config.report)
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-    else:
-        write_atomic(output, text)
-        stderr.print(f"wrote {output}", markup=False)
+    """Render a plan (`terraform show -json`) or an analysis (`tfoidc.json`) in one report format:
+    `tfoidc analyze` with the merge request note as the default format, and exit 3 only when
+    --fail-on is given."""
+    run_report(ctx, input_json, fmt, output, environment, fail_on or "never", findings_files, graph_detail)
 
 
 @click.command("comment")
@@ -140,10 +126,6 @@ def _load_analysis(path: Path) -> Analysis:
             f"{path}: not a tfoidc.json analysis (write one with `tfoidc report PLAN --format json`)"
         )
     return analysis_from_dict(doc, source=str(path))
-
-
-def _with_environment(analysis: Analysis, environment: str) -> Analysis:
-    return replace(analysis, environment=environment)
 
 
 COMMANDS: list[click.Command] = [report_command, comment_command]

@@ -7,7 +7,6 @@ blocks; all become the same `{"Statement": [...]}` shape.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from tfoidc.guardrails.links import attribute_references
 from tfoidc.guardrails.resources import blocks, known, unknown, value
 from tfoidc.iam.document import Condition, PolicyDocument, Statement, parse_policy_document
 from tfoidc.plan.model import Plan, ResourceChange
+from tfoidc.plan.values import json_document
 
 # Which attributes hold a policy document, per resource type.
 POLICY_ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -105,10 +105,7 @@ def data_source_document(rc: ResourceChange) -> PolicySource | None:
 def parse_document(raw: Any) -> dict[str, Any] | None:
     """A policy document from a JSON string or an already decoded object; None when not one."""
     if isinstance(raw, str) and known(raw) and raw.strip():
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return None
+        raw = json_document(raw)  # bounded: the string is the merge request author's
     if isinstance(raw, dict) and "Statement" in raw:
         return raw
     return None

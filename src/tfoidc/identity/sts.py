@@ -21,6 +21,8 @@ from botocore.config import Config
 
 from tfoidc import __version__
 from tfoidc.errors import AuthError, InputError, OperationalError
+from tfoidc.identity.fetch import network_timeout
+from tfoidc.identity.hints import FLAGS, Spelling
 from tfoidc.identity.sts_errors import explain_sts_error
 from tfoidc.identity.token import IdToken
 
@@ -77,10 +79,11 @@ def sanitise_session_name(name: str) -> str:
     return cleaned if len(cleaned) >= 2 else (cleaned + "__")[:2]
 
 
-def check_duration(duration_seconds: int, *, limit: int = MAX_DURATION) -> None:
+def check_duration(duration_seconds: int, *, limit: int = MAX_DURATION, spelling: Spelling = FLAGS) -> None:
     if not MIN_DURATION <= duration_seconds <= limit:
         raise InputError(
-            f"--duration {duration_seconds}: STS accepts {MIN_DURATION} to {limit} seconds here",
+            f"{spelling.duration or 'session duration'} {duration_seconds}: STS accepts {MIN_DURATION} to "
+            f"{limit} seconds here",
             hint="role-chained sessions are capped at 3600 seconds"
             if limit == CHAINED_SESSION_LIMIT
             else None,
@@ -95,9 +98,10 @@ def assume_role_with_web_identity(
     duration_seconds: int = 3600,
     region: str | None = None,
     session_name: str | None = None,
+    spelling: Spelling = FLAGS,
 ) -> AwsCredentials:
     """AssumeRoleWithWebIdentity with an unsigned client (the token is the only credential)."""
-    check_duration(duration_seconds)
+    check_duration(duration_seconds, spelling=spelling)
     name = sanitise_session_name(session_name) if session_name else session_name_for(claims)
     client = _sts_client(region=region, config=_client_config(unsigned=True))
     response = _call(
@@ -111,6 +115,7 @@ def assume_role_with_web_identity(
         role_arn=role_arn,
         claims=claims,
         duration_seconds=duration_seconds,
+        spelling=spelling,
     )
     return _credentials(response, role_arn=role_arn, session_name=name)
 
@@ -122,9 +127,10 @@ def chain_role(
     duration_seconds: int = 3600,
     session_name: str | None = None,
     region: str | None = None,
+    spelling: Spelling = FLAGS,
 ) -> AwsCredentials:
     """AssumeRole into `role_arn` with `creds`; AWS caps chained sessions at one hour, so does this."""
-    check_duration(duration_seconds, limit=CHAINED_SESSION_LIMIT)
+    check_duration(duration_seconds, limit=CHAINED_SESSION_LIMIT, spelling=spelling)
     name = sanitise_session_name(session_name or creds.session_name)
     client = _sts_client(
         region=region,
@@ -136,6 +142,7 @@ def chain_role(
         operation="AssumeRole",
         role_arn=role_arn,
         duration_seconds=duration_seconds,
+        spelling=spelling,
     )
     return _credentials(response, role_arn=role_arn, session_name=name)
 
@@ -214,11 +221,18 @@ def _client_config(*, unsigned: bool = False) -> Config:
         if attempts.isdigit() and int(attempts) > 0
         else DEFAULT_MAX_ATTEMPTS,
     }
+    # botocore waits 60 s per attempt by default: a stalled endpoint would hold the job for minutes.
+    timeout = network_timeout()
     # tfoidc/<version> in the user agent: `tfoidc audit trail` tells tfoidc's sessions by it.
-    agent = f"tfoidc/{__version__}"
+    limits: dict[str, Any] = {
+        "retries": retries,
+        "connect_timeout": timeout,
+        "read_timeout": timeout,
+        "user_agent_extra": f"tfoidc/{__version__}",
+    }
     if unsigned:
-        return Config(signature_version=botocore.UNSIGNED, retries=retries, user_agent_extra=agent)  # type: ignore[arg-type]
-    return Config(retries=retries, user_agent_extra=agent)  # type: ignore[arg-type]
+        return Config(signature_version=botocore.UNSIGNED, **limits)
+    return Config(**limits)
 
 
 def _sts_client(*, region: str | None, config: Config, creds: AwsCredentials | None = None) -> Any:
@@ -253,6 +267,7 @@ def _call(
     role_arn: str,
     claims: Mapping[str, Any] | None = None,
     duration_seconds: int | None = None,
+    spelling: Spelling = FLAGS,
 ) -> T:
     try:
         return fn()
@@ -265,6 +280,7 @@ def _call(
             role_arn=role_arn,
             claims=claims,
             duration_seconds=duration_seconds,
+            spelling=spelling,
         ) from None
     except botocore.exceptions.NoCredentialsError:
         raise AuthError(
@@ -272,7 +288,8 @@ def _call(
             hint="configure a profile (--profile / $AWS_PROFILE) or environment credentials",
         ) from None
     except botocore.exceptions.NoRegionError:
-        raise InputError(f"no AWS region for {operation}", hint="pass --region or set $AWS_REGION") from None
+        pass_region = f"{spelling.region} or " if spelling.region else ""
+        raise InputError(f"no AWS region for {operation}", hint=f"set {pass_region}$AWS_REGION") from None
     except botocore.exceptions.ParamValidationError as exc:
         raise InputError(f"invalid {operation} request: {' '.join(str(exc).split())}") from None
     except (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectionError) as exc:
@@ -294,3 +311,28 @@ def _credentials(response: Mapping[str, Any], *, role_arn: str, session_name: st
         role_arn=role_arn,
         session_name=session_name,
     )
+
+
+def refreshing_session(
+    first: AwsCredentials, refresh: Callable[[], AwsCredentials], *, region: str | None
+) -> boto3.Session:
+    """A boto3 session that starts with `first` and renews with `refresh()` before they expire: for
+    tfoidc's own AWS calls around a Terraform run that may outlast them (taking and releasing the state
+    lock)."""
+    from botocore.credentials import RefreshableCredentials
+
+    def metadata(creds: AwsCredentials) -> dict[str, str]:
+        return {
+            "access_key": creds.access_key_id,
+            "secret_key": creds.secret_access_key,
+            "token": creds.session_token,
+            "expiry_time": creds.expiration.isoformat(),
+        }
+
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata(first), lambda: metadata(refresh()), "tfoidc"
+    )
+    core = session_for_own_credentials()._session
+    # botocore keeps a session's resolved credentials here; a refreshable set renews itself in place.
+    setattr(core, "_credentials", credentials)  # noqa: B010
+    return boto3.Session(botocore_session=core, region_name=region)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tfoidc.errors import AuthError, InputError, OperationalError, TfoidcError
+from tfoidc.identity.hints import FLAGS, Spelling
 
 # botocore retries these itself (standard mode); seeing one here means the retries ran out.
 RETRIED_CODES = frozenset(
@@ -27,8 +28,10 @@ def explain_sts_error(
     role_arn: str,
     claims: Mapping[str, Any] | None = None,
     duration_seconds: int | None = None,
+    spelling: Spelling = FLAGS,
 ) -> TfoidcError:
-    """The TfoidcError for an STS error response `code`/`message` from `operation` on `role_arn`."""
+    """The TfoidcError for an STS error response `code`/`message` from `operation` on `role_arn`; its
+    hint names settings the way the command at hand spells them (`spelling`)."""
     claims = claims or {}
     sub, aud, iss = claims.get("sub"), claims.get("aud"), claims.get("iss")
     host = str(iss or "<issuer>").split("://", 1)[-1]
@@ -61,7 +64,7 @@ def explain_sts_error(
     if code == "NoSuchEntity":
         return InputError(
             f"{role_arn} does not exist in the account of the credentials used ({message})",
-            hint="check --role-arn, and that --profile points at the role's account",
+            hint="check the role ARN, and that the credentials used (--profile) are of the role's account",
         )
     if code == "InvalidIdentityToken":
         return _invalid_identity_token(message, lowered, role_arn, host, aud)
@@ -81,11 +84,12 @@ def explain_sts_error(
             hint="a claim the provider requires is missing or wrong; compare `tfoidc whoami` with it",
         )
     if code == "ValidationError" and "durationseconds" in lowered:
-        return _duration_error(message, lowered, role_arn, duration_seconds)
+        return _duration_error(message, lowered, role_arn, duration_seconds, spelling)
     if code == "RegionDisabledException":
         return AuthError(
             f"STS is not activated in this region for the account: {message}",
-            hint="activate the region's STS endpoint in IAM account settings, or pass another --region",
+            hint="activate the region's STS endpoint in IAM account settings"
+            + (f", or choose another with {spelling.region}" if spelling.region else ""),
         )
     if code == "MalformedPolicyDocument" or code == "ValidationError":
         return InputError(f"STS {operation} rejected the request: {message}")
@@ -117,14 +121,17 @@ def _invalid_identity_token(message: str, lowered: str, role_arn: str, host: str
     )
 
 
-def _duration_error(message: str, lowered: str, role_arn: str, duration: int | None) -> InputError:
+def _duration_error(
+    message: str, lowered: str, role_arn: str, duration: int | None, spelling: Spelling
+) -> InputError:
     asked = f" ({duration}s)" if duration is not None else ""
     if "role chaining" in lowered or "1 hour" in lowered:
         return InputError(
             f"the requested duration{asked} exceeds the 1 hour limit for role chaining into {role_arn}",
-            hint="pass --duration 3600 or less with --chain-role-arn",
+            hint=f"set {spelling.duration} to 3600 or less" if spelling.duration else None,
         )
+    lower = f"lower {spelling.duration} or " if spelling.duration else ""
     return InputError(
         f"the requested duration{asked} exceeds the MaxSessionDuration of {role_arn}: {message}",
-        hint="lower --duration or raise the role's MaxSessionDuration (up to 12 h)",
+        hint=f"{lower}raise the role's MaxSessionDuration (up to 12 h)",
     )

@@ -11,6 +11,7 @@ from typing import Any
 import jwt
 
 from tfoidc.errors import AuthError, InputError
+from tfoidc.identity.hints import FLAGS, Spelling
 
 DEFAULT_TOKEN_VAR = "GITLAB_OIDC_TOKEN"
 LEGACY_TOKEN_VAR = "CI_JOB_JWT_V2"
@@ -41,10 +42,13 @@ def discover_token(
     token_file: Path | None = None,
     token_var: str = DEFAULT_TOKEN_VAR,
     environ: Mapping[str, str] | None = None,
+    audience: str = "<audience>",
+    spelling: Spelling = FLAGS,
 ) -> IdToken:
     """The token from `--token-file`, else `$<token_var>`, else the legacy `$CI_JOB_JWT_V2`.
 
     An explicitly named source that is missing or empty is an error, never a silent fall-through.
+    `audience` is the one the caller will require: the hint names it.
     """
     env = os.environ if environ is None else environ
     if token_file is not None:
@@ -55,7 +59,8 @@ def discover_token(
         return parse_token(env[LEGACY_TOKEN_VAR], source=f"${LEGACY_TOKEN_VAR} (legacy)")
     raise InputError(
         f"no GitLab ID token found: ${token_var} is not set (nor the legacy ${LEGACY_TOKEN_VAR})",
-        hint=f"add `id_tokens: {{{token_var}: {{aud: <audience>}}}}` to the job, or pass --token-file",
+        hint=f"add `id_tokens: {{{token_var}: {{aud: {audience}}}}}` to the job"
+        + (f", or pass {spelling.token_file}" if spelling.token_file else ""),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,7 +21,7 @@ from tfoidc.errors import ExitCode, TfoidcError
 from tfoidc.files import write_atomic
 from tfoidc.lifecycle.target import DEFAULT_OUT_DIR
 from tfoidc.plan.redact import RedactedDocument, redact_document
-from tfoidc.report.render import safe_filename, write_reports
+from tfoidc.report.render import write_reports
 from tfoidc.terraform.masking import Masker
 
 JSON_OPTIONS = orjson.OPT_INDENT_2
@@ -41,9 +41,9 @@ def write_json(path: Path, data: Any) -> Path:
     return path
 
 
-def write_analysis_reports(analyses: Sequence[Analysis], out_dir: Path, config: Config) -> dict[str, Path]:
-    """Every report format of every environment, and the merge request note."""
-    return write_reports(analyses, out_dir, config=config.report)
+def write_analysis_reports(analysis: Analysis, out_dir: Path, config: Config) -> dict[str, Path]:
+    """Every report format of the environment, and its merge request note, in its output folder."""
+    return write_reports(analysis, out_dir, config=config.report)
 
 
 def drift_summary(environment: str | None, report: DriftReport) -> dict[str, Any]:
@@ -95,7 +95,7 @@ ANALYSIS_FILE = "tfoidc.json"
 
 def analysis_path(out_dir: Path, environment: str) -> Path:
     """Where `tfoidc plan` leaves the analysis of `environment` (the report folder's tfoidc.json)."""
-    return out_dir / safe_filename(environment) / ANALYSIS_FILE
+    return out_dir / ANALYSIS_FILE
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 
 import tfoidc
+from tfoidc.config import default_apply_audience
 from tfoidc.errors import InputError, OperationalError
 from tfoidc.sandbox import Sandbox
 from tfoidc.terraform.binary import BIN_ENV_VAR, TerraformBinary, discover_terraform, packaged_terraform
@@ -107,7 +108,12 @@ def run_demo(out_dir: Path, *, console: Console) -> dict[str, Path]:
         env.pop("AWS_PROFILE", None)
         plan_dir, recheck_dir = out_dir / "plan", out_dir / "plan-after-apply"
         _step(console, "plan", [ENVIRONMENT, "--out-dir", str(plan_dir)], config, env)
-        _step(console, "apply", [ENVIRONMENT, "--out-dir", str(plan_dir)], config, env)
+        # The apply job requests its own audience; only it is accepted for apply.
+        apply_token = sandbox.issuer.mint(
+            ref="main", ref_protected="true", aud=default_apply_audience(sandbox.issuer.url)
+        )
+        apply_env = {**env, "GITLAB_OIDC_TOKEN": apply_token}
+        _step(console, "apply", [ENVIRONMENT, "--out-dir", str(plan_dir)], config, apply_env)
         code = _step(
             console,
             "plan",

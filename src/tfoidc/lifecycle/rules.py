@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 from tfoidc.config import EnvironmentConfig
 from tfoidc.errors import PolicyBlocked
+from tfoidc.plan.parse import incompleteness
 
 
 def check_apply_allowed(environment: str, env: EnvironmentConfig, claims: Mapping[str, Any]) -> None:
@@ -32,4 +36,25 @@ def check_local_apply_allowed(environment: str, env: EnvironmentConfig) -> None:
         raise PolicyBlocked(
             f"apply with --local is refused for {environment}",
             hint=f"set environments.{environment}.allow_local_apply = true to allow it",
+        )
+
+
+def check_plan_complete(environment: str, env: EnvironmentConfig, plan_json: Path) -> None:
+    """Refuse (exit 3) to apply a plan that leaves changes for a later plan (deferred changes,
+    `complete: false`), read from the plan.json `tfoidc plan` wrote beside it, unless the environment
+    sets allow_incomplete_apply. A guard against mistakes: the job's script could skip it."""
+    if env.allow_incomplete_apply:
+        return
+    try:
+        reason = incompleteness(orjson.loads(plan_json.read_bytes()))
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise PolicyBlocked(
+            f"cannot tell whether the saved plan is complete: {plan_json}: {getattr(exc, 'strerror', None) or exc}",
+            hint="apply from the folder `tfoidc plan` wrote",
+        ) from None
+    if reason is not None:
+        raise PolicyBlocked(
+            f"the saved plan of {environment} is incomplete: {reason}",
+            hint=f"apply it anyway with environments.{environment}.allow_incomplete_apply = true, "
+            "then plan again for the rest",
         )

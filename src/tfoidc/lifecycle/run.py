@@ -14,7 +14,7 @@ from tfoidc.analysis.drift import DriftReport, detect_drift
 from tfoidc.analysis.model import Analysis
 from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
-from tfoidc.errors import OperationalError
+from tfoidc.errors import InputError, OperationalError
 from tfoidc.guardrails.engine import failing
 from tfoidc.guardrails.external import ExternalResult
 from tfoidc.guardrails.model import Finding
@@ -40,6 +40,7 @@ from tfoidc.terraform.manifest import (
 )
 from tfoidc.terraform.masking import Masker
 from tfoidc.terraform.runner import StepTiming, TerraformRunner
+from tfoidc.terraform.state_lock import current_workspace, hold_state_lock, read_backend, who_am_i
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def run_plan(
         environment=target.name,
         external=external,
     )
-    reports = write_analysis_reports([analysis], target.out_dir, config)
+    reports = write_analysis_reports(analysis, target.out_dir, config)
     provenance = job_provenance(session.claims, environ)
     manifest = PlanManifest(
         environment=target.name,
@@ -149,17 +150,50 @@ def run_apply(
     binary: TerraformBinary,
     session: Session,
     console: Console,
+    environ: Mapping[str, str],
     plugin_dir: Path | None = None,
     lock_timeout: str | None = None,
 ) -> ApplyOutcome:
     """Apply exactly the saved plan (its manifest was verified by the caller before any credential),
-    and only if the state is still the one it was planned against."""
+    and only if the state is still the one it was planned against.
+
+    The comparison and the apply are one critical section: under the state lock, which tfoidc takes
+    itself (Terraform's own lock item, `terraform.state_lock`) and holds until Terraform is done, so a
+    second apply of a plan made from the same state, even from no state, waits and is then refused."""
     runner = make_runner(target, binary, session, console)
     runner.init(backend_config=target.env.backend_config, plugin_dir=target.plugin_dir(plugin_dir))
+    timeout = lock_timeout or target.env.lock_timeout
+    backend = read_backend(target.root, session.terraform_env)
+    if backend is None or session.aws is None:
+        # Another backend: Terraform's own lock and stale-plan check are all there is (they do not cover
+        # a plan made against no state).
+        _verify_state(runner, manifest)
+        runner.apply(target.tfplan, lock_timeout=timeout)
+        return ApplyOutcome(target, runner.timings)
+    with hold_state_lock(
+        backend,
+        session=session.aws(),
+        workspace=current_workspace(target.root, session.terraform_env),
+        who=who_am_i(environ),
+        terraform_version=binary.version,
+        timeout_seconds=duration_seconds(timeout),
+    ):
+        _verify_state(runner, manifest)
+        runner.apply(target.tfplan, lock=False)
+    return ApplyOutcome(target, runner.timings)
+
+
+def _verify_state(runner: TerraformRunner, manifest: PlanManifest) -> None:
     lineage, serial = state_version(runner.state_pull())
     verify_state_unchanged(manifest, lineage=lineage, serial=serial)
-    runner.apply(target.tfplan, lock_timeout=lock_timeout or target.env.lock_timeout)
-    return ApplyOutcome(target, runner.timings)
+
+
+def duration_seconds(text: str) -> float:
+    """'30s', '5m', '1h', '500ms' (tfoidc.toml's lock_timeout, Terraform's -lock-timeout) in seconds."""
+    for suffix, factor in (("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)):
+        if text.endswith(suffix) and text[: -len(suffix)].isdigit():
+            return int(text[: -len(suffix)]) * factor
+    raise InputError(f"lock timeout {text!r} is not a duration such as 30s, 5m or 1h")
 
 
 def run_drift(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from tfoidc import process
 from tfoidc.config import Config, EnvironmentConfig
-from tfoidc.errors import InputError
+from tfoidc.errors import InputError, TfoidcError
 
 DEFAULT_OUT_DIR = Path("tfoidc-out")
 
@@ -65,10 +66,10 @@ def current_commit(environ: Mapping[str, str], root: Path) -> str | None:
     """The commit being planned/applied: $CI_COMMIT_SHA in a pipeline, else git's HEAD, else unknown."""
     if environ.get("CI_COMMIT_SHA"):
         return environ["CI_COMMIT_SHA"]
+    # git needs no token: only what finds it and its configuration.
+    plain = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG") or k.startswith("GIT_")}
     try:
-        result = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
-        )
-    except OSError:
+        result = process.capture(["git", "-C", str(root), "rev-parse", "HEAD"], env=plain, timeout=60)
+    except TfoidcError:
         return None
-    return result.stdout.strip() or None if result.returncode == 0 else None
+    return result.stdout.decode().strip() or None if result.exit.returncode == 0 else None

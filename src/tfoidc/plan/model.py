@@ -23,6 +23,9 @@ class Action(StrEnum):
     READ = "read"
     NOOP = "no-op"
     FORGET = "forget"  # Terraform >= 1.7 `removed` blocks: leaves state, the object stays
+    # ["create", "forget"]: replaced, but the old object is only removed from state, not destroyed
+    # (`lifecycle { destroy = false }`): a new object is created and the old one keeps running.
+    REPLACE_FORGET = "replace-forget"
 
     @property
     def is_change(self) -> bool:
@@ -74,6 +77,15 @@ class ResourceChange:
 
 
 @dataclass(frozen=True, slots=True)
+class DeferredChange:
+    """A change Terraform (1.8+, deferred actions) put off to a later plan: it is not in this plan."""
+
+    address: str
+    action: Action  # what Terraform would do once it can
+    reason: str  # Terraform's reason, e.g. "instance_count_unknown", "provider_config_unknown"
+
+
+@dataclass(frozen=True, slots=True)
 class OutputChange:
     name: str
     action: Action
@@ -94,6 +106,10 @@ class Plan:
     prior_state: dict[str, JSON] | None = None  # values redacted like resource changes
     planned_values: dict[str, JSON] | None = None
     errored: bool = False
+    # Terraform 1.8+: `"complete": false` when applying this plan would not reach the configuration
+    # (changes deferred, or -target); plans of older versions say nothing and are complete.
+    complete: bool = True
+    deferred: tuple[DeferredChange, ...] = ()
     notes: tuple[str, ...] = ()  # what the parser had to infer or skip, said to the user
     # Every stage and report asks for the changes, often per item: kept rather than refiltered.
     _changes: tuple[ResourceChange, ...] = field(init=False, repr=False, compare=False, default=())
@@ -101,6 +117,11 @@ class Plan:
     def __post_init__(self) -> None:
         changes = tuple(rc for rc in self.resource_changes if rc.action.is_change and not rc.is_data)
         object.__setattr__(self, "_changes", changes)
+
+    @property
+    def incomplete(self) -> bool:
+        """Applying this plan leaves changes for a later plan (Terraform said so, or deferred some)."""
+        return not self.complete or bool(self.deferred)
 
     @property
     def has_configuration(self) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 from tfoidc.errors import InputError
 from tfoidc.plan.memory import cyclic_gc_paused
-from tfoidc.plan.model import Action, OutputChange, Plan, ResourceChange
+from tfoidc.plan.model import Action, DeferredChange, OutputChange, Plan, ResourceChange
 from tfoidc.plan.redact import has_true, redact_document
 
 try:
@@ -30,6 +30,8 @@ import json
 
 _FORMAT_VERSION = re.compile(r"^(\d+)\.(\d+)$")
 _SUPPORTED_MAJORS = (0, 1)
+# Every action list Terraform and OpenTofu document for `change.actions` (docs: "JSON Output Format",
+# change representation).
 _ACTIONS: dict[tuple[str, ...], Action] = {
     ("create",): Action.CREATE,
     ("update",): Action.UPDATE,
@@ -39,6 +41,7 @@ _ACTIONS: dict[tuple[str, ...], Action] = {
     ("forget",): Action.FORGET,
     ("delete", "create"): Action.REPLACE,
     ("create", "delete"): Action.REPLACE,
+    ("create", "forget"): Action.REPLACE_FORGET,
 }
 
 
@@ -64,7 +67,7 @@ def plan_from_document(doc: Any, *, source: str = "<plan>") -> Plan:
 
 
 def _parse(data: bytes, source: str) -> Plan:
-    return _from_document(_decode(data, source), source)
+    return _from_document(decode_json(data, source), source)
 
 
 def _from_document(doc: Any, source: str) -> Plan:
@@ -85,7 +88,9 @@ def _from_document(doc: Any, source: str) -> Plan:
 # --- decoding -----------------------------------------------------------------------------------
 
 
-def _decode(data: bytes, source: str) -> Any:
+def decode_json(data: bytes, source: str) -> Any:
+    """JSON bytes as `terraform show -json` or a shell redirect leaves them (UTF-8, a UTF-8 BOM,
+    or UTF-16 from PowerShell's `>`) -> the document; anything else is one `InputError` line."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             data = data.decode("utf-16").encode()
@@ -125,6 +130,15 @@ def _plan(doc: Any, source: str) -> Plan:
     errored = doc.get("errored") is True
     if errored:
         notes.append("terraform reported errors while planning (errored: true); the plan is incomplete")
+    deferred = _deferred_changes(doc.get("deferred_changes"))
+    complete = doc.get("complete") is not False
+    if deferred:
+        notes.append(
+            f"terraform deferred {len(deferred)} change(s) until values it cannot know yet are known; "
+            "applying this plan leaves them for a later plan"
+        )
+    elif not complete:
+        notes.append("terraform says this plan is not complete (complete: false); plan again after applying")
     if "resource_changes" not in doc:
         notes.append("the plan has no resource_changes; resources are known only from planned_values")
     if configuration is None:
@@ -141,6 +155,8 @@ def _plan(doc: Any, source: str) -> Plan:
         prior_state=_dict(doc.get("prior_state"), "prior_state") or None,
         planned_values=_dict(doc.get("planned_values"), "planned_values") or None,
         errored=errored,
+        complete=complete,
+        deferred=deferred,
         notes=tuple(notes),
     )
 
@@ -215,6 +231,40 @@ def _resource_change(rc: Any, where: str) -> ResourceChange:
         importing=importing is not None and importing is not False,
         import_id=import_id if isinstance(import_id, str) else None,
     )
+
+
+def incompleteness(doc: Any) -> str | None:
+    """Why applying the plan document `doc` would leave changes for a later plan (Terraform 1.8+:
+    `complete: false`, `deferred_changes`), or None when it would not (every older plan)."""
+    if not isinstance(doc, dict):
+        return None
+    deferred = doc.get("deferred_changes")
+    if isinstance(deferred, list) and deferred:
+        return f"Terraform deferred {len(deferred)} change(s) to a later plan"
+    if doc.get("complete") is False:
+        return "Terraform marked the plan incomplete (complete: false)"
+    return None
+
+
+def _deferred_changes(value: Any) -> tuple[DeferredChange, ...]:
+    """`deferred_changes`: `[{"reason": ..., "resource_change": {...}}]` (Terraform 1.8+). Only the
+    address, the action and the reason are kept: a deferred change is not part of this plan."""
+    deferred = []
+    for i, entry in enumerate(_list(value, "deferred_changes")):
+        where = f"deferred_changes[{i}]"
+        entry = _object(entry, where)
+        rc = _object(entry.get("resource_change"), f"{where}.resource_change")
+        change = _dict(rc.get("change"), f"{where}.resource_change.change")
+        actions = _actions(change.get("actions"), f"{where}.resource_change")
+        reason = entry.get("reason")
+        deferred.append(
+            DeferredChange(
+                address=_address(rc, f"{where}.resource_change"),
+                action=_ACTIONS[actions],
+                reason=reason if isinstance(reason, str) and reason else "unknown",
+            )
+        )
+    return tuple(deferred)
 
 
 def _actions(value: Any, where: str) -> tuple[str, ...]:

@@ -1,5 +1,6 @@
 """Reports: every output format of an `Analysis` (text, markdown note, HTML, JSON, GitLab artifacts, SARIF).
 
 `render.render` is one format; `render.render_note` the note for every environment of a pipeline;
-`render.write_reports` writes all of them into a directory. Escaping is per medium, in each renderer.
+`render.write_reports` writes every file format of one environment into its folder. Escaping is one
+function per medium (`escape`), applied by construction in each renderer.
 """

@@ -11,7 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from tfoidc.plan.model import ResourceChange
+from tfoidc.plan.values import MAX_DOCUMENT_DEPTH, deeper_than, json_document
 
 UNKNOWN = "(known after apply)"
 SAME_DOCUMENT = "(same JSON document, only its formatting changes)"
@@ -25,12 +28,28 @@ class AttributeChange:
     after: str | None  # rendered value, None when the attribute goes away
 
 
+# Below this many levels of nesting a value is shown whole (cut to max_chars) rather than leaf by
+# leaf: deeper paths are unreadable, and every walk here stays far from the recursion limit.
+MAX_PATH_DEPTH = 32
+TOO_DEEP = "(values nested too deeply to compare)"
+
+
 def attribute_changes(rc: ResourceChange, *, max_chars: int = 300) -> list[AttributeChange]:
-    """Every leaf attribute whose value differs between `before` and `after`, sorted by path."""
+    """Every leaf attribute whose value differs between `before` and `after`, sorted by path.
+
+    Work is linear in the size of the values (sets are compared by hashing, never pairwise), so a
+    60,000-item list held in a string attribute costs what reading it costs."""
+    try:
+        return _attribute_changes(rc, max_chars)
+    except RecursionError:  # a plan value ~1,000 levels deep: equality itself recurses that far
+        return [AttributeChange("(attributes)", None, TOO_DEEP)]
+
+
+def _attribute_changes(rc: ResourceChange, max_chars: int) -> list[AttributeChange]:
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    _flatten_differing(rc.before, rc.after, rc.after_unknown, "", before, after)
-    for path in _unknown_paths(rc.after_unknown, ""):
+    _flatten_differing(rc.before, rc.after, rc.after_unknown, "", before, after, 0)
+    for path in _unknown_paths(rc.after_unknown, "", 0):
         after[path] = _Unknown()
     changes = []
     for path in sorted(set(before) | set(after)):
@@ -50,11 +69,11 @@ class _Unknown:
 
 
 def _leaf_changes(path: str, before: Any, after: Any, max_chars: int) -> list[AttributeChange]:
-    b_doc, a_doc = _json_document(before), _json_document(after)
+    b_doc, a_doc = json_document(before), json_document(after)
     if b_doc is None or a_doc is None:
         return [AttributeChange(path, _render(before, max_chars), _render(after, max_chars))]
-    b_flat = _flatten(_canonical(b_doc), "")
-    a_flat = _flatten(_canonical(a_doc), "")
+    b_flat = _flatten(_canonical(b_doc), "", 0)
+    a_flat = _flatten(_canonical(a_doc), "", 0)
     inner: list[AttributeChange] = []
     for sub in sorted(set(b_flat) | set(a_flat)):
         bv, av = b_flat.get(sub, _ABSENT), a_flat.get(sub, _ABSENT)
@@ -81,21 +100,13 @@ def _set_changes(where: str, before: Any, after: Any, max_chars: int) -> list[At
         return list(value) if isinstance(value, _Set) else [value]
 
     b, a = members(before), members(after)
+    # Members are JSON scalars, so hashable; set membership keeps this linear (a list's `in` made a
+    # 60,000-item list take minutes).
+    b_set, a_set = set(b), set(a)
     return [
-        *(AttributeChange(f"{where}[]", _render(v, max_chars), None) for v in b if v not in a),
-        *(AttributeChange(f"{where}[]", None, _render(v, max_chars)) for v in a if v not in b),
+        *(AttributeChange(f"{where}[]", _render(v, max_chars), None) for v in b if v not in a_set),
+        *(AttributeChange(f"{where}[]", None, _render(v, max_chars)) for v in a if v not in b_set),
     ]
-
-
-def _json_document(value: Any) -> Any:
-    """The parsed object/array when `value` is a string holding one, else None."""
-    if not isinstance(value, str) or not value.lstrip().startswith(("{", "[")):
-        return None
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict | list) else None
 
 
 def _canonical(doc: Any) -> Any:
@@ -106,9 +117,20 @@ def _canonical(doc: Any) -> Any:
     if isinstance(doc, list):
         items = [_canonical(v) for v in doc]
         if all(not isinstance(v, dict | list) for v in items):
-            return _Set(sorted(items, key=lambda v: json.dumps(v, sort_keys=True)))
+            return _Set(sorted(items, key=_scalar_order))
         return items
     return doc
+
+
+def _scalar_order(value: Any) -> tuple[int, Any]:
+    """A total order of JSON scalars: null, booleans, numbers, strings."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, bool):
+        return (1, value)
+    if isinstance(value, int | float):
+        return (2, value)
+    return (3, str(value))
 
 
 _SET_KEYS = frozenset({"Action", "NotAction", "Resource", "NotResource", "AWS", "Service", "Federated"})
@@ -118,73 +140,91 @@ def _set_of_one(key: str, value: Any) -> Any:
     return _Set((value,)) if key in _SET_KEYS and isinstance(value, str) else value
 
 
-def _flatten(value: Any, prefix: str) -> dict[str, Any]:
-    if isinstance(value, dict) and value:
-        out: dict[str, Any] = {}
+def _flatten(value: Any, prefix: str, depth: int) -> dict[str, Any]:
+    """Leaf path -> value; below MAX_PATH_DEPTH a whole subtree is one leaf."""
+    out: dict[str, Any] = {}
+    _flatten_into(value, prefix, depth, out)
+    return out
+
+
+def _flatten_into(value: Any, prefix: str, depth: int, out: dict[str, Any]) -> None:
+    if depth < MAX_PATH_DEPTH and isinstance(value, dict) and value:
         for key, sub in value.items():
-            out.update(_flatten(sub, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    if isinstance(value, list) and value and not isinstance(value, _Set):
-        out = {}
+            _flatten_into(sub, f"{prefix}.{key}" if prefix else str(key), depth + 1, out)
+    elif depth < MAX_PATH_DEPTH and isinstance(value, list) and value and not isinstance(value, _Set):
         for i, sub in enumerate(value):
-            out.update(_flatten(sub, f"{prefix}[{i}]"))
-        return out
-    if value is None and prefix:
-        return {}
-    return {prefix: value}
+            _flatten_into(sub, f"{prefix}[{i}]", depth + 1, out)
+    elif value is not None or not prefix:
+        out[prefix] = value
 
 
 def _flatten_differing(
-    before: Any, after: Any, unknown: Any, prefix: str, before_out: dict[str, Any], after_out: dict[str, Any]
+    before: Any,
+    after: Any,
+    unknown: Any,
+    prefix: str,
+    before_out: dict[str, Any],
+    after_out: dict[str, Any],
+    depth: int,
 ) -> None:
     """`_flatten` of both sides into the two dicts, leaving out subtrees that are equal on both
     sides and hold no unknown value: every leaf in them would compare equal. An update usually
     touches a few attributes of a large object, and this skips the rest."""
     if before == after and not _any_unknown(unknown):
         return
-    if type(before) is dict and type(after) is dict and before and after:
+    if depth < MAX_PATH_DEPTH and type(before) is dict and type(after) is dict and before and after:
         for key in before.keys() | after.keys():
             path = f"{prefix}.{key}" if prefix else str(key)
             sub_unknown = unknown.get(key) if type(unknown) is dict else None
             if key in before and key in after:
-                _flatten_differing(before[key], after[key], sub_unknown, path, before_out, after_out)
+                _flatten_differing(
+                    before[key], after[key], sub_unknown, path, before_out, after_out, depth + 1
+                )
             elif key in before:
-                before_out.update(_flatten(before[key], path))
+                _flatten_into(before[key], path, depth + 1, before_out)
             else:
-                after_out.update(_flatten(after[key], path))
+                _flatten_into(after[key], path, depth + 1, after_out)
         return
-    if type(before) is list and type(after) is list and before and after:
+    if depth < MAX_PATH_DEPTH and type(before) is list and type(after) is list and before and after:
         for i in range(max(len(before), len(after))):
             path = f"{prefix}[{i}]"
             sub_unknown = unknown[i] if type(unknown) is list and i < len(unknown) else None
             if i < len(before) and i < len(after):
-                _flatten_differing(before[i], after[i], sub_unknown, path, before_out, after_out)
+                _flatten_differing(before[i], after[i], sub_unknown, path, before_out, after_out, depth + 1)
             elif i < len(before):
-                before_out.update(_flatten(before[i], path))
+                _flatten_into(before[i], path, depth + 1, before_out)
             else:
-                after_out.update(_flatten(after[i], path))
+                _flatten_into(after[i], path, depth + 1, after_out)
         return
-    before_out.update(_flatten(before, prefix))
-    after_out.update(_flatten(after, prefix))
+    _flatten_into(before, prefix, depth, before_out)
+    _flatten_into(after, prefix, depth, after_out)
 
 
 def _any_unknown(unknown: Any) -> bool:
-    if unknown is True:
-        return True
-    if type(unknown) is dict:
-        return any(_any_unknown(v) for v in unknown.values())
-    if type(unknown) is list:
-        return any(_any_unknown(v) for v in unknown)
+    """Whether `after_unknown` marks anything unknown in this subtree (iterative: any depth)."""
+    stack = [unknown]
+    while stack:
+        node = stack.pop()
+        if node is True:
+            return True
+        if type(node) is dict:
+            stack.extend(node.values())
+        elif type(node) is list:
+            stack.extend(node)
     return False
 
 
-def _unknown_paths(unknown: Any, prefix: str) -> list[str]:
-    if unknown is True:
+def _unknown_paths(unknown: Any, prefix: str, depth: int) -> list[str]:
+    if unknown is True or (depth >= MAX_PATH_DEPTH and _any_unknown(unknown)):
         return [prefix]
     if isinstance(unknown, dict):
-        return [p for k, v in unknown.items() for p in _unknown_paths(v, f"{prefix}.{k}" if prefix else k)]
+        return [
+            p
+            for k, v in unknown.items()
+            for p in _unknown_paths(v, f"{prefix}.{k}" if prefix else k, depth + 1)
+        ]
     if isinstance(unknown, list):
-        return [p for i, v in enumerate(unknown) for p in _unknown_paths(v, f"{prefix}[{i}]")]
+        return [p for i, v in enumerate(unknown) for p in _unknown_paths(v, f"{prefix}[{i}]", depth + 1)]
     return []
 
 
@@ -193,6 +233,10 @@ def _render(value: Any, max_chars: int) -> str | None:
         return None
     if isinstance(value, _Unknown):
         return UNKNOWN
+    if type(value) is str:  # most leaves: orjson writes a string as json.dumps does, 10x faster
+        return shorten_middle(orjson.dumps(value).decode(), max_chars)
+    if deeper_than(value, MAX_DOCUMENT_DEPTH):
+        return TOO_DEEP
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return shorten_middle(text, max_chars)
 

@@ -6,14 +6,13 @@ from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from tfoidc import __version__
 from tfoidc.analysis.graph import FULL, RESOURCE
 from tfoidc.analysis.model import Analysis
 from tfoidc.plan.model import Action
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.diff import attribute_changes, replace_reasons
+from tfoidc.report.escape import script_json, visible
 from tfoidc.report.view import (
     GROUP_ORDER,
     Limits,
@@ -96,8 +95,7 @@ def graph_data_json(analysis: Analysis, config: ReportConfig, *, with_wiring: bo
         "resource_edges": resource_edges,
         "findings": findings,
     }
-    # "<" as \u003c keeps "</script>" inside a value from ending the element.
-    return orjson.dumps(data).decode().replace("<", "\\u003c")
+    return script_json(data)
 
 
 def _wiring_left_out(analysis: Analysis, config: ReportConfig) -> int:
@@ -107,6 +105,12 @@ def _wiring_left_out(analysis: Analysis, config: ReportConfig) -> int:
     if len(nodes) <= config.html_wiring_max_nodes:
         return 0
     return sum(1 for attrs in nodes.values() if (attrs.get("kind") or RESOURCE) != RESOURCE)
+
+
+def _visible_unless_markup(value: object) -> object:
+    from markupsafe import Markup
+
+    return value if isinstance(value, Markup) or not isinstance(value, str) else visible(value)
 
 
 @cache
@@ -120,7 +124,11 @@ def _environment() -> jinja2.Environment:
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("tfoidc.report", "templates"),
+        # HTML's escaping: every {{ }} is HTML-escaped unless marked safe (only the CSS, the script
+        # and `script_json`'s data are), and first shown with `visible`, so no control or
+        # reordering character reaches the page.
         autoescape=True,
+        finalize=_visible_unless_markup,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,

@@ -7,15 +7,16 @@ dropping attribute diffs and the graph, and last by keeping only the verdicts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING
 
 from tfoidc import __version__
 from tfoidc.analysis.model import Analysis
 from tfoidc.report.config import ReportConfig
+from tfoidc.report.escape import Markdown, fenced_block, markdown
 from tfoidc.report.view import ChangeItem, EnvView, Limits, Selection, build_env_view, format_money, select
 
 if TYPE_CHECKING:
@@ -104,13 +105,16 @@ def _render(
         .get_template("note.md.j2")
         .render(
             envs=views,
-            marker=marker,
+            marker=Markdown(marker) if marker else None,  # tfoidc's own: quoted names, a number
+            see_full=Markdown(f"; see the [full report]({markdown(artifact_url, 'url')})")
+            if artifact_url
+            else Markdown(""),
             pipeline_id=pipeline_id,
             artifact_url=artifact_url,
             shortened=shortened,
             budget=config.note_max_chars,
             threshold=config.details_threshold,
-            version=__version__,
+            version=Markdown(__version__),
         )
     )
 
@@ -126,38 +130,31 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        # Markdown's autoescape: whatever a `{{ }}` prints that is not already `Markdown` (escaped by
+        # a filter below, or written by tfoidc) is escaped as inline text, so a template cannot forget.
+        finalize=markdown,
     )
     env.filters["code"] = inline_code
-    env.filters["cell"] = table_cell
-    env.filters["fence"] = fence_for
-    env.filters["money"] = format_money
-    env.filters["text"] = plain_text
+    env.filters["text"] = markdown
+    env.filters["cell"] = markdown
+    env.filters["url"] = lambda value: markdown(value, "url")
+    env.filters["code_block"] = fenced_block
+    env.filters["money"] = money
     return env
 
 
-def inline_code(value: object) -> str:
-    """A code span that survives backticks and pipes inside `value` (safe inside table cells)."""
-    text = str(value).replace("\n", " ").replace("|", "\\|")
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    ticks = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
+def money(value: Decimal, currency: str = "USD", *, signed: bool = False) -> Markdown:
+    """An amount as the note shows it: tfoidc's own digits and signs (never at the start of a line
+    in the templates) around the currency, which an analysis document names and so is escaped."""
+    return Markdown(format_money(value, markdown(currency), signed=signed))
 
 
-def table_cell(value: object) -> str:
-    return plain_text(value).replace("|", "\\|")
+def inline_code(value: object) -> Markdown:
+    """A code span that survives backticks, pipes and line breaks inside `value` (safe in a table)."""
+    return markdown(value, "code")
 
 
-def plain_text(value: object) -> str:
+def plain_text(value: object) -> Markdown:
     """Text that may quote plan values, in the note: one line, no HTML, no links or images, and no
     @mention (GitLab would notify people named in a tag value)."""
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("[", "\\[").replace("]", "\\]")
-    return text.replace("@", "@\u2060")  # a word joiner after @ breaks the mention, shows nothing
-
-
-def fence_for(lines: Sequence[str]) -> str:
-    """A backtick fence longer than any backtick run in `lines`, so a code block is never ended early."""
-    longest = max((len(m) for line in lines for m in re.findall(r"`+", line)), default=0)
-    return "`" * max(3, longest + 1)
+    return markdown(value, "text")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tfoidc.analysis.model import Analysis
+from tfoidc.report.escape import Markdown, visible
 
 ACTION_STYLE = {
     "create": "fill:#d3f9d8,stroke:#2b8a3e",
@@ -23,7 +24,7 @@ ACTION_STYLE = {
 
 @dataclass(frozen=True, slots=True)
 class MermaidGraph:
-    text: str
+    text: Markdown  # the inside of a ```mermaid block: every label escaped, one node per line
     drawn: int
     left_out: int
 
@@ -52,7 +53,7 @@ def changed_subgraph_mermaid(analysis: Analysis, *, max_nodes: int) -> MermaidGr
     for style, members in by_class.items():
         lines.append(f"  classDef {style} {ACTION_STYLE[style]}")
         lines.append(f"  class {','.join(members)} {style}")
-    return MermaidGraph(text="\n".join(lines), drawn=len(kept), left_out=len(wanted) - len(kept))
+    return MermaidGraph(text=Markdown("\n".join(lines)), drawn=len(kept), left_out=len(wanted) - len(kept))
 
 
 # One slot: the note's size-budget loop draws the same analysis several times with smaller caps,
@@ -76,9 +77,12 @@ def _changed_and_wanted(analysis: Analysis) -> tuple[list[str], list[str]]:
 
 
 def _label(address: str) -> str:
-    # Mermaid labels: quotes and angle brackets must be entities, backticks would end the code block.
+    # Mermaid labels: one line (`visible`), quotes and angle brackets as entities, no backtick (it
+    # would end the code block).
     return (
-        address.replace("&", "#amp;")
+        visible(address)
+        .replace("#", "#35;")
+        .replace("&", "#amp;")
         .replace('"', "#quot;")
         .replace("<", "#lt;")
         .replace(">", "#gt;")

@@ -1,12 +1,12 @@
 """Reports: every output format of an `Analysis`, and the merge request note.
 
 `render` is one format of one environment; `render_note` is the note for every environment of a
-pipeline; `write_reports` writes all of them into a directory (what `tfoidc plan` leaves behind).
+pipeline; `write_reports` writes every file format of one environment, and its note, into its
+folder (what `tfoidc plan` leaves behind).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,9 +23,10 @@ from tfoidc.report.html import html_report
 from tfoidc.report.markdown import render_markdown
 from tfoidc.report.view import environment_name
 
-FORMATS = ("md", "html", "json", "gitlab-terraform", "junit", "codequality", "sarif")
+# Every format `tfoidc analyze` and `tfoidc report` print; all but `text` are files `tfoidc plan` writes.
+FORMATS = ("text", "md", "html", "json", "gitlab-terraform", "junit", "codequality", "sarif")
 NOTE_FILENAME = "note.md"
-_FILENAMES = {
+FILENAMES = {
     "md": "report.md",
     "html": "report.html",
     "json": "tfoidc.json",
@@ -38,9 +39,21 @@ _FILENAMES = {
 __all__ = ["FORMATS", "ReportConfig", "note_marker", "render", "render_note", "write_reports"]
 
 
-def render(analysis: Analysis, fmt: str, *, config: ReportConfig | None = None) -> str:
-    """`analysis` in format `fmt` (one of FORMATS)."""
+def render(
+    analysis: Analysis,
+    fmt: str,
+    *,
+    config: ReportConfig | None = None,
+    width: int | None = None,
+    color: bool = False,
+) -> str:
+    """`analysis` in format `fmt` (one of FORMATS); `width` and `color` shape the text format for a
+    terminal."""
     config = config or ReportConfig()
+    if fmt == "text":
+        from tfoidc.report.text import text_report  # rich's tables: only the text format pays for them
+
+        return text_report(analysis, width=width, color=color)
     if fmt == "md":
         return render_markdown([analysis], config, marker=None, artifact_url=config.artifact_url)
     if fmt == "html":
@@ -79,27 +92,17 @@ def render_note(
     )
 
 
-def write_reports(analyses: Sequence[Analysis], out_dir: Path, *, config: ReportConfig) -> dict[str, Path]:
-    """Every format of every environment under `out_dir/<environment>/`, plus `out_dir/note.md`.
+def write_reports(analysis: Analysis, folder: Path, *, config: ReportConfig) -> dict[str, Path]:
+    """Every file format of one environment's analysis, and its merge request note, in `folder`
+    itself (`tfoidc plan ENV` passes its output folder, tfoidc-out/ENV/): report.md, report.html,
+    tfoidc.json, gitlab-terraform.json, junit.xml, codequality.json, tfoidc.sarif and note.md.
 
-    Keys are `"<format>:<environment>"` and `"note"`. Each file is written atomically.
+    Keys are the format names and `"note"`. Each file is written atomically.
     """
-    names = [environment_name(a) for a in analyses]
-    if len(set(names)) != len(names):
-        raise InputError(f"environment names must be unique in one report set, got {names}")
-    written: dict[str, Path] = {}
-    for analysis, name in zip(analyses, names, strict=True):
-        folder = out_dir / safe_filename(name)
-        for fmt in FORMATS:
-            written[f"{fmt}:{name}"] = write_atomic(
-                folder / _FILENAMES[fmt], render(analysis, fmt, config=config)
-            )
-    if analyses:
-        note = render_note(analyses, config=config, pipeline_id=None, artifact_url=config.artifact_url)
-        written["note"] = write_atomic(out_dir / NOTE_FILENAME, note)
+    written = {
+        fmt: write_atomic(folder / name, render(analysis, fmt, config=config))
+        for fmt, name in FILENAMES.items()
+    }
+    note = render_note([analysis], config=config, pipeline_id=None, artifact_url=config.artifact_url)
+    written["note"] = write_atomic(folder / NOTE_FILENAME, note)
     return written
-
-
-def safe_filename(name: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
-    return cleaned or "default"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tfoidc.analysis.review import Difference, ReviewComparison
-from tfoidc.report.markdown import inline_code, plain_text, table_cell
+from tfoidc.report.markdown import inline_code, plain_text
 
 MAX_ROWS = 50
 
@@ -22,7 +22,7 @@ class ReviewContext:
 def changed_since_review(context: ReviewContext, comparison: ReviewComparison) -> str:
     """The section listing how the plan to apply differs from the plan reviewed on the merge request."""
     commit = f" for commit {inline_code(context.commit_sha[:12])}" if context.commit_sha else ""
-    pipeline = f" (pipeline {table_cell(context.apply_pipeline)})" if context.apply_pipeline else ""
+    pipeline = f" (pipeline {plain_text(context.apply_pipeline)})" if context.apply_pipeline else ""
     reviewed = f" (pipeline {context.reviewed_pipeline})" if context.reviewed_pipeline is not None else ""
     outcome = (
         "**tfoidc refused to apply it.** Plan again and review the new plan."
@@ -58,8 +58,8 @@ def cannot_compare(context: ReviewContext, reason: str) -> str:
 
 
 def _row(d: Difference) -> str:
-    reviewed = table_cell(d.reviewed) if d.reviewed else "— (not in the reviewed plan)"
-    now = table_cell(d.now) if d.now else "— (no longer in the plan)"
+    reviewed = plain_text(d.reviewed) if d.reviewed else "— (not in the reviewed plan)"
+    now = plain_text(d.now) if d.now else "— (no longer in the plan)"
     if d.values_changed:
         now += " (other values)"
     return f"| {inline_code(d.address)} | {reviewed} | {now} |"

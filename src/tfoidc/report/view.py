@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from tfoidc.analysis.model import Analysis
 from tfoidc.cost.model import CostEstimate
 from tfoidc.guardrails.model import Finding
-from tfoidc.plan.model import Action, ResourceChange
+from tfoidc.plan.model import Action, DeferredChange, ResourceChange
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.diff import AttributeChange, attribute_changes, replace_reasons
 from tfoidc.report.mermaid import MermaidGraph, changed_subgraph_mermaid
@@ -24,9 +24,17 @@ U = TypeVar("U")
 
 DEFAULT_ENVIRONMENT = "default"
 # Most destructive first: what a reviewer must not miss comes first.
-GROUP_ORDER = (Action.REPLACE, Action.DELETE, Action.CREATE, Action.UPDATE, Action.FORGET)
+GROUP_ORDER = (
+    Action.REPLACE,
+    Action.DELETE,
+    Action.REPLACE_FORGET,
+    Action.CREATE,
+    Action.UPDATE,
+    Action.FORGET,
+)
 GROUP_TITLES = {
     Action.REPLACE: "Replace (destroy and re-create)",
+    Action.REPLACE_FORGET: "Replace, old object kept (forgotten, not destroyed)",
     Action.DELETE: "Destroy",
     Action.CREATE: "Create",
     Action.UPDATE: "Update in place",
@@ -48,6 +56,12 @@ class Shown(Generic[T]):
     @property
     def count(self) -> int:
         return len(self.head) + len(self.tail)
+
+    def rows(self) -> list[T | None]:
+        """The shown items in order, with None where the left-out middle is (a template draws one
+        row for it)."""
+        gap: list[T | None] = [None] if self.left_out else []
+        return [*self.head, *gap, *self.tail]
 
     def map(self, fn: Callable[[T], U]) -> Shown[U]:
         """The same selection with `fn` applied to each shown item (the left-out ones are never built)."""
@@ -135,6 +149,8 @@ class EnvView:
     notes: tuple[str, ...] = field(default=())
     minimal: bool = False
     errored: bool = False
+    incomplete: bool = False
+    deferred: Shown[DeferredChange] | None = None
 
 
 @dataclass(frozen=True)
@@ -163,7 +179,8 @@ def format_money(value: Decimal, currency: str = "USD", *, signed: bool = False)
 def verdict_line(analysis: Analysis) -> str:
     """`prod: 3 to add, 1 to change, 1 to replace, 0 to destroy · 2 blocking findings · +$412.30/mo`."""
     counts = analysis.action_counts()
-    forget = sum(1 for rc in analysis.plan.changes() if rc.action is Action.FORGET)
+    forgets = (Action.FORGET, Action.REPLACE_FORGET)
+    forget = sum(1 for rc in analysis.plan.changes() if rc.action in forgets)
     parts = [
         f"{counts['create']} to add, {counts['update']} to change, "
         f"{counts['replace']} to replace, {counts['delete']} to destroy"
@@ -171,6 +188,8 @@ def verdict_line(analysis: Analysis) -> str:
     ]
     if analysis.plan.errored:
         parts[0] = "plan errored"
+    elif analysis.plan.incomplete:
+        parts.append(incomplete_text(analysis))
     blocking = len(analysis.blocking_findings)
     others = len([f for f in analysis.findings if not f.blocking and not f.waived])
     finding_text = f"{blocking} blocking finding{'s' if blocking != 1 else ''}"
@@ -188,6 +207,14 @@ def verdict_line(analysis: Analysis) -> str:
     return f"{environment_name(analysis)}: " + " · ".join(parts)
 
 
+def incomplete_text(analysis: Analysis) -> str:
+    """`incomplete plan: 2 changes deferred`: applying the plan leaves work for a later plan."""
+    n = len(analysis.plan.deferred)
+    if not n:
+        return "incomplete plan"
+    return f"incomplete plan: {n} change{'s' if n != 1 else ''} deferred"
+
+
 @dataclass(frozen=True)
 class Selection:
     """Which items of each shortenable list a view shows, chosen before any is turned into a row
@@ -198,6 +225,7 @@ class Selection:
     findings: Shown[Finding]
     cost_rows: Shown[CostRow] | None
     drift: Shown[ResourceChange] | None
+    deferred: Shown[DeferredChange] | None = None
 
     def sizes(self) -> dict[str, int]:
         """How many items each list shows."""
@@ -207,6 +235,8 @@ class Selection:
             sizes["cost"] = self.cost_rows.count
         if self.drift is not None:
             sizes["drift"] = self.drift.count
+        if self.deferred is not None:
+            sizes["deferred"] = self.deferred.count
         return sizes
 
     def least_chars(self) -> int:
@@ -215,7 +245,7 @@ class Selection:
             return 0
         lists: list[Shown[Any]] = [items for _, items in self.groups]
         lists.append(self.findings)
-        lists.extend(x for x in (self.cost_rows, self.drift) if x is not None)
+        lists.extend(x for x in (self.cost_rows, self.drift, self.deferred) if x is not None)
         return sum(len(item.address) for items in lists for item in (*items.head, *items.tail))
 
 
@@ -234,6 +264,7 @@ def select(analysis: Analysis, limits: Limits) -> Selection:
         findings=shown(findings, limits.of("findings")),
         cost_rows=shown(_cost_rows(analysis.cost), limits.of("cost")) if analysis.cost is not None else None,
         drift=shown(drift.drifted, limits.of("drift")) if drift is not None and drift.has_drift else None,
+        deferred=shown(analysis.plan.deferred, limits.of("deferred")) if analysis.plan.deferred else None,
     )
 
 
@@ -270,6 +301,8 @@ def build_env_view(
         notes=(*analysis.plan.notes, *analysis.graph.notes),
         minimal=limits.minimal,
         errored=analysis.plan.errored,
+        incomplete=analysis.plan.incomplete,
+        deferred=chosen.deferred,
     )
 
 

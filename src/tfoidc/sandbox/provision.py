@@ -13,6 +13,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from tfoidc.config import default_apply_audience
+
 PROJECT_PATH = "acme/infra"
 SANDBOX_ROLE_NAMES = ("dev", "staging", "prod", "readonly")
 CHAINED_ROLE_NAME = "chained"
@@ -95,9 +97,11 @@ def provision(*, endpoint: str, region: str, issuer_url: str, issuer_host: str, 
 
 
 def _ensure_oidc_provider(iam: Any, issuer_url: str, audience: str) -> str:
+    # Plan jobs request `audience`, apply jobs the apply audience: the provider lists both.
+    client_ids = [audience, default_apply_audience(issuer_url)]
     try:
         response = iam.create_open_id_connect_provider(
-            Url=issuer_url, ClientIDList=[audience], ThumbprintList=["0" * 40]
+            Url=issuer_url, ClientIDList=client_ids, ThumbprintList=["0" * 40]
         )
         return str(response["OpenIDConnectProviderArn"])
     except ClientError as exc:
@@ -106,7 +110,14 @@ def _ensure_oidc_provider(iam: Any, issuer_url: str, audience: str) -> str:
     host = issuer_url.split("://", 1)[1]
     for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
         if provider["Arn"].endswith(f":oidc-provider/{host}"):
-            return str(provider["Arn"])
+            arn = str(provider["Arn"])
+            listed = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn).get("ClientIDList", [])
+            for client_id in client_ids:
+                if client_id not in listed:
+                    iam.add_client_id_to_open_id_connect_provider(
+                        OpenIDConnectProviderArn=arn, ClientID=client_id
+                    )
+            return arn
     raise RuntimeError(f"moto reported an OIDC provider for {issuer_url} but does not list it")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import orjson
 
+from tfoidc import process
 from tfoidc.errors import InputError, OperationalError
 
 BIN_ENV_VAR = "TFOIDC_TERRAFORM_BIN"
@@ -64,15 +64,18 @@ def packaged_terraform() -> Path | None:
     return next((c for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
 
 
+# `terraform version` needs no credential: it runs with these variables only.
+_VERSION_ENV = ("PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TF_CLI_CONFIG_FILE", "CHECKPOINT_DISABLE")
+
+
 def _describe(path: Path, env: Mapping[str, str]) -> TerraformBinary:
+    plain = {k: env[k] for k in _VERSION_ENV if k in env} | {"CHECKPOINT_DISABLE": "1"}
     try:
-        result = subprocess.run(
-            [str(path), "version", "-json"], capture_output=True, env=dict(env), timeout=60, check=False
+        result = process.capture(
+            [str(path), "version", "-json"], env=plain, timeout=60, what=f"{path} version"
         )
-    except OSError as exc:
-        raise OperationalError(f"cannot run {path}: {exc.strerror or exc}") from None
-    except subprocess.TimeoutExpired:
-        raise OperationalError(f"{path} version did not answer within 60 s") from None
+    except InputError as exc:  # not found or not executable: the path was checked, so it changed since
+        raise OperationalError(exc.message) from None
     try:
         version = str(orjson.loads(result.stdout)["terraform_version"])
     except (orjson.JSONDecodeError, KeyError, TypeError):

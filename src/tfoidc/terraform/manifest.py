@@ -190,7 +190,7 @@ def verify_state_unchanged(manifest: PlanManifest, *, lineage: str | None, seria
         then = _describe_state(manifest.state_lineage, manifest.state_serial)
         now = _describe_state(lineage, serial)
         raise PolicyBlocked(
-            f"stale plan: the Terraform state changed since the plan ({then} then, {now} now)",
+            f"stale plan: the state changed since this plan was made ({then} then, {now} now)",
             hint="it was applied already, or another run changed the state; run `tfoidc plan` again",
         )
 

@@ -1,13 +1,15 @@
 """The python-terraform adapter: the only place that builds Terraform command lines.
 
-python-terraform builds the argv; the process is run here so that the environment is exactly the one
-given (credentials reach Terraform only through it) and every output line passes the masking filter
-on its way to the terminal.
+python-terraform builds the argv; `tfoidc.process` runs it, so that the environment is exactly the one
+given (credentials reach Terraform only through it), every output line passes the masking filter on its
+way to the terminal, a cancelled job stops Terraform gracefully (one SIGINT, Terraform's own "interrupt":
+it finishes the resource in flight, writes the state and releases its lock), and every file Terraform
+writes (the saved plan holds secrets) is readable by its owner only.
 """
 
 from __future__ import annotations
 
-import subprocess
+import signal
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,6 +22,7 @@ from python_terraform import IsFlagged, IsNotFlagged, Terraform
 from rich.console import Console
 from rich.markup import escape
 
+from tfoidc import process
 from tfoidc.errors import OperationalError
 from tfoidc.terraform.binary import TerraformBinary
 from tfoidc.terraform.masking import Masker
@@ -27,6 +30,8 @@ from tfoidc.terraform.masking import Masker
 BackendValue = str | int | bool
 # Lines kept to show the Terraform error block of a failed step.
 _TAIL_LINES = 200
+# Terraform stops gracefully on an interrupt; a second one makes it abort without saving the state.
+STOP_SIGNAL = signal.SIGINT
 
 
 @dataclass(frozen=True)
@@ -103,55 +108,67 @@ class TerraformRunner:
 
     def _capture(self, step: str, argv: list[str]) -> bytes:
         started = time.monotonic()
-        result = subprocess.run(argv, cwd=self.root, env=dict(self.env), capture_output=True, check=False)
-        self.timings.append(StepTiming(step, time.monotonic() - started, result.returncode))
-        if result.returncode != 0:
+        result = process.capture(
+            argv, env=self.env, cwd=self.root, stop_signal=STOP_SIGNAL, what=f"terraform {step}"
+        )
+        self.timings.append(StepTiming(step, time.monotonic() - started, result.exit.returncode))
+        if result.exit.returncode != 0:
             stderr = self.masker.mask(result.stderr.decode("utf-8", "replace"))
-            raise self._failure(step, result.returncode, stderr.splitlines())
+            raise self._failure(step, result.exit, stderr.splitlines())
         return result.stdout
 
-    def apply(self, plan_file: Path, *, lock_timeout: str = "0s") -> None:
-        """Apply exactly the saved plan `plan_file`; never plans anew."""
-        argv = self.command("apply", str(plan_file), input=False, lock_timeout=lock_timeout)
-        self._run("apply", argv)
+    def apply(self, plan_file: Path, *, lock_timeout: str = "0s", lock: bool = True) -> None:
+        """Apply exactly the saved plan `plan_file`; never plans anew. `lock=False` when the caller holds
+        the state lock itself (`terraform.state_lock`)."""
+        options: dict[str, Any] = {"input": False}
+        if lock:
+            options["lock_timeout"] = lock_timeout
+        else:
+            options["lock"] = False
+        self._run("apply", self.command("apply", str(plan_file), **options))
 
     def _run(self, step: str, argv: list[str], ok_codes: tuple[int, ...] = (0,)) -> int:
         tail: deque[str] = deque(maxlen=_TAIL_LINES)
+
+        def show(line: str) -> None:
+            tail.append(line)
+            self.console.print(f"[dim]│[/dim] {escape(line)}", highlight=False)
+
         started = time.monotonic()
         with self._spinner(step):
-            try:
-                process = subprocess.Popen(
-                    argv,
-                    cwd=self.root,
-                    env=dict(self.env),
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                    errors="replace",
-                )
-            except OSError as exc:
-                raise OperationalError(f"cannot run {self.binary.path}: {exc.strerror or exc}") from None
-            assert process.stdout is not None
-            for raw in process.stdout:
-                line = self.masker.mask(raw.rstrip("\n"))
-                tail.append(line)
-                self.console.print(f"[dim]│[/dim] {escape(line)}", highlight=False)
-            code = process.wait()
-        self.timings.append(StepTiming(step, time.monotonic() - started, code))
-        if code not in ok_codes:
-            raise self._failure(step, code, list(tail))
-        return code
+            ended = process.run(
+                argv,
+                env=self.env,
+                cwd=self.root,
+                on_stdout=show,
+                line_filter=self.masker.stream,
+                stop_signal=STOP_SIGNAL,
+                private_files=True,
+                what=f"terraform {step}",
+            )
+        self.timings.append(StepTiming(step, time.monotonic() - started, ended.returncode))
+        if ended.returncode not in ok_codes:
+            raise self._failure(step, ended, list(tail))
+        return ended.returncode
 
     @contextmanager
     def _spinner(self, step: str) -> Iterator[None]:
         with self.console.status(f"terraform {step} in {self.root.name}"):
             yield
 
-    def _failure(self, step: str, code: int, lines: list[str]) -> OperationalError:
+    def _failure(self, step: str, ended: process.Exit, lines: list[str]) -> OperationalError:
         block = error_block(lines)
         if block:
             self.console.print("\n".join(escape(b) for b in block), style="red", highlight=False)
-        headline = next((b for b in block if b.strip()), f"exit code {code}")
+        if ended.signal is not None:
+            return OperationalError(
+                f"terraform {step} was {ended.describe()}",
+                hint="Terraform did not finish: a state lock it took itself may still be held (`terraform "
+                "force-unlock`), and the state may be behind what it changed; the next plan shows what is left",
+            )
+        headline = (
+            next((b for b in block if b.strip()), None) or _crash(lines) or f"exit code {ended.returncode}"
+        )
         hint = None
         if "state lock" in headline:
             holder = next((b.split(":", 1)[1].strip() for b in block if b.startswith("Who:")), None)
@@ -159,7 +176,13 @@ class TerraformRunner:
                 f"another run{f' ({holder})' if holder else ''} holds the state lock: wait for it, or give "
                 "it time with --lock-timeout / lock_timeout; `terraform force-unlock` only if it is gone"
             )
-        return OperationalError(f"terraform {step} failed (exit {code}): {headline}", hint=hint)
+        return OperationalError(f"terraform {step} failed ({ended.describe()}): {headline}", hint=hint)
+
+
+def _crash(lines: Sequence[str]) -> str | None:
+    """A Go panic's first line, when Terraform crashed."""
+    panic = next((line.strip() for line in lines if line.lstrip().startswith("panic:")), None)
+    return f"Terraform crashed: {panic}" if panic else None
 
 
 def error_block(lines: Sequence[str]) -> list[str]:

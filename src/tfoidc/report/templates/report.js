@@ -2,9 +2,9 @@
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
   var COLORS = { create: "#2b8a3e", update: "#e67700", replace: "#d9480f", delete: "#c92a2a",
-    forget: "#1864ab", "no-op": "#868e96", read: "#5f3dc4" };
+    forget: "#1864ab", "replace-forget": "#1864ab", "no-op": "#868e96", read: "#5f3dc4" };
   var FILLS = { create: "#d3f9d8", update: "#fff3bf", replace: "#ffe8cc", delete: "#ffe3e3",
-    forget: "#e7f5ff", "no-op": "#f1f3f5", read: "#f3f0ff" };
+    forget: "#e7f5ff", "replace-forget": "#e7f5ff", "no-op": "#f1f3f5", read: "#f3f0ff" };
   var NODE_W = 220, NODE_H = 26, COL_GAP = 60, ROW_GAP = 12, MIN_ROWS = 12, MIN_FIT = 0.35, TOP = 48; // TOP: below the toolbar
 
   var data = JSON.parse(document.getElementById("tfoidc-data").textContent);
