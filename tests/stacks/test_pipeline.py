@@ -118,7 +118,7 @@ def test_merge_request_plans_each_stack_with_its_audience_and_resource_group_and
     assert plan["needs"] == []  # every plan starts at once
     assert plan["script"] == ['tfoidc plan "$TFOIDC_STACK" --out-dir "tfoidc-out/live/web"']
     assert plan["artifacts"]["access"] == "developer" and plan["artifacts"]["when"] == "always"
-    assert plan["artifacts"]["reports"]["terraform"] == "tfoidc-out/live/web/live_web/gitlab-terraform.json"
+    assert plan["artifacts"]["reports"]["terraform"] == "tfoidc-out/live/web/gitlab-terraform.json"
     assert not [j for j in jobs(doc) if j.startswith("apply:")]
     note = doc["tfoidc:note"]
     assert note["when"] == "always"
@@ -157,6 +157,9 @@ def test_applies_follow_the_dependency_order_and_dependents_plan_after_their_dep
     ]
     assert app["environment"] == {"name": "live/app"} and app["allow_failure"] is False
     assert app["resource_group"] == doc["plan:live/app"]["resource_group"]
+    # Only apply jobs hold a token of the apply audience, which only apply roles trust.
+    assert app["id_tokens"] == {"GITLAB_OIDC_TOKEN": {"aud": "${CI_SERVER_URL}/apply"}}
+    assert doc["plan:live/app"]["id_tokens"] == {"GITLAB_OIDC_TOKEN": {"aud": "sts.amazonaws.com"}}
     # app reads db and net; db reads net: app needs only db's apply (net's is implied).
     assert app["needs"] == [
         {"job": "plan:live/app", "artifacts": True},
