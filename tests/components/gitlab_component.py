@@ -61,7 +61,9 @@ def load(name: str) -> Component:
     path = component_path(name)
     docs = list(yaml.safe_load_all(path.read_text()))
     if len(docs) != 2:
-        raise ComponentError(f"{path.name}: {len(docs)} YAML documents, a component has the spec and the jobs")
+        raise ComponentError(
+            f"{path.name}: {len(docs)} YAML documents, a component has the spec and the jobs"
+        )
     header, body = docs
     if not isinstance(header, dict) or set(header) != {"spec"}:
         raise ComponentError(f"{path.name}: the first document must hold only `spec:`")
@@ -88,9 +90,13 @@ def resolve_inputs(component: Component, given: dict[str, Any]) -> dict[str, Any
         if not isinstance(value, TYPES[kind]) or (kind == "number" and isinstance(value, bool)):
             raise ComponentError(f"{component.name}: input {name!r} must be a {kind}, not {value!r}")
         if "options" in spec and value not in spec["options"]:
-            raise ComponentError(f"{component.name}: input {name!r}: {value!r} is not one of {spec['options']}")
+            raise ComponentError(
+                f"{component.name}: input {name!r}: {value!r} is not one of {spec['options']}"
+            )
         if "regex" in spec and not re.search(spec["regex"], str(value)):
-            raise ComponentError(f"{component.name}: input {name!r}: {value!r} does not match {spec['regex']}")
+            raise ComponentError(
+                f"{component.name}: input {name!r}: {value!r} does not match {spec['regex']}"
+            )
         values[name] = value
     return values
 

@@ -30,7 +30,10 @@ ROLE = "arn:aws:iam::123456789012:role/gitlab-audit"
 # Representative inputs: the defaults, and a team's own choices.
 CASES: list[tuple[str, dict[str, Any]]] = [
     ("plan", {"environment": "prod"}),
-    ("plan", {"environment": "team/eu-west-1", "image": "registry.example.com/tfoidc:0.1.0", "tfoidc_spec": ""}),
+    (
+        "plan",
+        {"environment": "team/eu-west-1", "image": "registry.example.com/tfoidc:0.1.0", "tfoidc_spec": ""},
+    ),
     ("apply", {"environment": "prod"}),
     ("apply", {"environment": "dev", "stage": "apply-dev", "deployment_tier": "development"}),
     ("drift", {}),
@@ -77,9 +80,7 @@ def test_spec_header_declares_typed_described_inputs(name: str, tmp_path: Path) 
 
 def _required(component: gc.Component, but: str) -> dict[str, Any]:
     samples = {"environment": "dev", "role_arn": ROLE}
-    return {
-        k: samples[k] for k, spec in component.inputs.items() if "default" not in spec and k != but
-    }
+    return {k: samples[k] for k, spec in component.inputs.items() if "default" not in spec and k != but}
 
 
 @pytest.mark.parametrize(("name", "given"), CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
@@ -147,7 +148,9 @@ def _token_audiences(rendered: dict[str, Any]) -> dict[str, str | None]:
 
 
 def test_only_jobs_that_exchange_a_token_get_one_for_their_own_audience() -> None:
-    assert _token_audiences(gc.render("plan", {"environment": "prod"})) == {"plan:prod": DEFAULT_PLAN_AUDIENCE}
+    assert _token_audiences(gc.render("plan", {"environment": "prod"})) == {
+        "plan:prod": DEFAULT_PLAN_AUDIENCE
+    }
     assert _token_audiences(gc.render("apply", {"environment": "prod"})) == {"apply:prod": APPLY_AUDIENCE}
     assert _token_audiences(gc.render("drift")) == {"drift": DEFAULT_PLAN_AUDIENCE}
     assert _token_audiences(gc.render("audit", {"role_arn": ROLE})) == {
@@ -180,7 +183,9 @@ def test_apply_is_manual_on_the_protected_default_branch_only_one_at_a_time(give
 def test_no_component_has_a_manual_job_other_than_apply() -> None:
     for name, given in CASES:
         for job_name, job in gc.jobs(gc.render(name, given)).items():
-            manual = job.get("when") == "manual" or any(r.get("when") == "manual" for r in job.get("rules", []))
+            manual = job.get("when") == "manual" or any(
+                r.get("when") == "manual" for r in job.get("rules", [])
+            )
             assert not manual or job_name.startswith("apply:"), job_name
 
 
@@ -215,7 +220,10 @@ def test_every_artifact_is_private() -> None:
 def test_plan_roles_never_take_the_state_lock() -> None:
     """Plan roles hold no lock writes (docs/security.md): every plan, drift and child plan runs
     `terraform plan -lock=false`."""
-    assert gc.render("plan", {"environment": "dev"})["plan:dev"]["variables"]["TF_CLI_ARGS_plan"] == "-lock=false"
+    assert (
+        gc.render("plan", {"environment": "dev"})["plan:dev"]["variables"]["TF_CLI_ARGS_plan"]
+        == "-lock=false"
+    )
     assert gc.render("drift")["drift"]["variables"]["TF_CLI_ARGS_plan"] == "-lock=false"
     # The trigger's variables reach every job of the child pipeline.
     assert gc.render("stacks")["tfoidc:stacks"]["variables"]["TF_CLI_ARGS_plan"] == "-lock=false"
@@ -269,7 +277,9 @@ def test_every_job_that_runs_tfoidc_installs_it_the_one_way(name: str) -> None:
 # --- the install script ---------------------------------------------------------------------------------
 
 
-def _run_install(tmp_path: Path, env: dict[str, str], *, with_terraform: bool) -> subprocess.CompletedProcess[str]:
+def _run_install(
+    tmp_path: Path, env: dict[str, str], *, with_terraform: bool
+) -> subprocess.CompletedProcess[str]:
     """The install steps with a PATH of the tools a slim image has; `tfoidc` and `pip` are stubs."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -317,19 +327,33 @@ def test_install_pins_tfoidc_and_jobs_without_terraform_skip_it(tmp_path: Path) 
     if not shutil.which("git"):
         pytest.skip("git is not installed")
     spec = "tfoidc @ git+https://gitlab.example.com/platform/tfoidc.git@v0.1.0"
-    result = _run_install(tmp_path, {"TFOIDC_PIP_SPEC": spec, "TERRAFORM_INSTALL": "false"}, with_terraform=False)
+    result = _run_install(
+        tmp_path, {"TFOIDC_PIP_SPEC": spec, "TERRAFORM_INSTALL": "false"}, with_terraform=False
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "pip.log").read_text() == f"pip install --quiet {spec}\n"
 
 
-# --- the catalog README ---------------------------------------------------------------------------------
+# --- the documentation --------------------------------------------------------------------------------
 
 
-def test_the_readme_documents_every_component_and_input() -> None:
-    readme = (gc.TEMPLATES / "README.md").read_text()
+def test_the_docs_list_every_component_and_input_with_its_default() -> None:
+    """docs/gitlab.md's reference (the catalog's README links it): one table per component, a row per
+    input with its type and default as the spec declares them."""
+    docs = (gc.REPO / "docs" / "gitlab.md").read_text()
     for name in COMPONENTS:
-        section = readme.split(f"### `{name}`", 1)
+        section = docs.split(f"### `{name}`", 1)
         assert len(section) == 2, f"no section for {name}"
         table = section[1].split("###", 1)[0]
-        for key in gc.load(name).inputs:
-            assert f"| `{key}` |" in table, f"{name}.{key} missing from its README table"
+        rows = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| `")}
+        inputs = gc.load(name).inputs
+        assert set(rows) == {f"`{key}`" for key in inputs}, name
+        for key, spec in inputs.items():
+            assert f"| {spec.get('type', 'string')} |" in rows[f"`{key}`"], (name, key)
+            shown = '""' if spec.get("default") == "" else spec.get("default")
+            default = "(required)" if "default" not in spec else f"`{shown}`"
+            if isinstance(spec.get("default"), list):
+                default = (
+                    "`" + yaml.safe_dump(spec["default"], default_flow_style=True, width=10_000).strip() + "`"
+                )
+            assert default in rows[f"`{key}`"], (name, key)
