@@ -6,10 +6,16 @@ plan` writes them)."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import http.server
 import os
 import re
 import shutil
 import subprocess
+import threading
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -282,8 +288,8 @@ def _run_install(
 ) -> subprocess.CompletedProcess[str]:
     """The install steps with a PATH of the tools a slim image has; `tfoidc` and `pip` are stubs."""
     bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for tool in ("bash", "python3", "sha256sum", "install", "rm", "cat", "git"):
+    bin_dir.mkdir(parents=True)
+    for tool in ("bash", "python3", "sha256sum", "install", "rm", "cat", "git", "mktemp"):
         found = shutil.which(tool)
         if found:
             (bin_dir / tool).symlink_to(found)
@@ -297,7 +303,12 @@ def _run_install(
     script = "set -eo pipefail\n" + "\n".join(templates.INSTALL_SCRIPT)
     return subprocess.run(
         [str(bin_dir / "bash"), "-c", script],
-        env={"PATH": str(bin_dir), "PIP_LOG": str(tmp_path / "pip.log"), "TERRAFORM_VERSION": "1.9.8", **env},
+        env={
+            "PATH": f"{bin_dir}:{env.get('TERRAFORM_INSTALL_DIR', bin_dir)}",
+            "PIP_LOG": str(tmp_path / "pip.log"),
+            "TERRAFORM_VERSION": "1.9.8",
+            **env,
+        },
         capture_output=True,
         text=True,
         check=False,
@@ -332,6 +343,45 @@ def test_install_pins_tfoidc_and_jobs_without_terraform_skip_it(tmp_path: Path) 
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "pip.log").read_text() == f"pip install --quiet {spec}\n"
+
+
+@pytest.fixture
+def release(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A Terraform release zip served over HTTP on 127.0.0.1 (an internal mirror): its URL and SHA-256."""
+    dist = tmp_path / "mirror"
+    dist.mkdir()
+    archive = dist / "terraform_1.9.8_linux_amd64.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("terraform", "#!/bin/sh\necho Terraform v1.9.8 from the mirror\n")
+        zf.writestr("LICENSE.txt", "licence")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(dist))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{archive.name}"
+        yield url, hashlib.sha256(archive.read_bytes()).hexdigest()
+    finally:
+        server.shutdown()
+
+
+def test_install_verifies_the_checksum_of_the_downloaded_terraform(
+    tmp_path: Path, release: tuple[str, str]
+) -> None:
+    if not shutil.which("git"):
+        pytest.skip("git is not installed")
+    url, digest = release
+    target = tmp_path / "tools"
+    target.mkdir()
+    env = {"TERRAFORM_DOWNLOAD_URL": url, "TERRAFORM_INSTALL_DIR": str(target), "TFOIDC_PIP_SPEC": ""}
+    tampered = _run_install(tmp_path / "a", {**env, "TERRAFORM_SHA256": "0" * 64}, with_terraform=False)
+    assert tampered.returncode != 0
+    assert "FAILED" in tampered.stdout + tampered.stderr
+    assert not (target / "terraform").exists()
+    good = _run_install(tmp_path / "b", {**env, "TERRAFORM_SHA256": digest}, with_terraform=False)
+    assert good.returncode == 0, good.stderr
+    assert (target / "terraform").stat().st_mode & 0o111
+    assert not (target / "LICENSE.txt").exists()  # the binary only
 
 
 # --- the documentation --------------------------------------------------------------------------------
