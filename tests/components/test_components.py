@@ -384,6 +384,17 @@ def test_install_verifies_the_checksum_of_the_downloaded_terraform(
     assert not (target / "LICENSE.txt").exists()  # the binary only
 
 
+def test_the_image_pins_what_the_install_step_would_download() -> None:
+    """images/Dockerfile: the same release URLs as the install step, no default checksum, checked."""
+    dockerfile = (gc.REPO / "images" / "Dockerfile").read_text()
+    assert re.search(r"^ARG TERRAFORM_SHA256$", dockerfile, re.M)  # no default: no checksum, no download
+    assert "sha256sum -c -" in dockerfile
+    install = "\n".join(templates.INSTALL_SCRIPT)
+    for url in re.findall(r'url="(https://[^"]+)"', dockerfile):
+        assert url in install
+    assert len(re.findall(r'url="(https://[^"]+)"', dockerfile)) == 2
+
+
 # --- the documentation --------------------------------------------------------------------------------
 
 
