@@ -418,3 +418,20 @@ def test_the_docs_list_every_component_and_input_with_its_default() -> None:
                     "`" + yaml.safe_dump(spec["default"], default_flow_style=True, width=10_000).strip() + "`"
                 )
             assert default in rows[f"`{key}`"], (name, key)
+
+
+def test_the_pipelines_in_the_docs_expand_to_valid_gitlab_ci(tmp_path: Path) -> None:
+    """The examples a team copies from docs/gitlab.md: every include resolves, every job's stage is
+    declared, and the expanded pipeline passes GitLab's schema."""
+    docs = (gc.REPO / "docs" / "gitlab.md").read_text()
+    examples = [b for b in re.findall(r"```yaml\n(.*?)```", docs, re.S) if "include:" in b]
+    assert len(examples) == 2
+    for i, text in enumerate(examples):
+        example = yaml.safe_load(text)
+        expanded = gc.expand_includes(example, "$CI_SERVER_FQDN/platform/tfoidc")
+        for name, job in gc.jobs(expanded).items():
+            assert job.get("stage") in example["stages"], (i, name)
+        path = tmp_path / f"example-{i}.yml"
+        path.write_text(yaml.safe_dump(expanded, sort_keys=False))
+        result = check_gitlab_ci(path)
+        assert result.returncode == 0, result.stdout + result.stderr
