@@ -306,3 +306,36 @@ def _good() -> bytes:
 def good_document_cached() -> dict[str, Any]:
     loaded: dict[str, Any] = orjson.loads(_good())
     return loaded
+
+
+def test_usage_based_costs_and_free_resources_survive_the_round_trip() -> None:
+    """`tfoidc comment` renders from tfoidc.json: what the note says about a usage-based Lambda and a
+    free IAM role must be in the document, not only in the in-memory analysis."""
+
+    def rc(address: str, after: dict[str, Any]) -> dict[str, Any]:
+        rtype, name = address.split(".")
+        change = {"actions": ["create"], "before": None, "after": after, "after_unknown": {}}
+        return {"address": address, "mode": "managed", "type": rtype, "name": name, "change": change}
+
+    plan = plan_from_document(
+        {
+            "format_version": "1.2",
+            "resource_changes": [
+                rc("aws_lambda_function.api", {"memory_size": 512, "architectures": ["x86_64"]}),
+                rc("aws_iam_role.api", {"name": "api"}),
+            ],
+        }
+    )
+    config = Config.model_validate({"cost": {"region": "us-east-1"}})
+    doc = orjson.loads(orjson.dumps(analysis_to_dict(analyze(plan, config, catalog=catalog()))))
+    assert errors(doc) == []
+    (lambda_cost,) = doc["cost"]["resources"]
+    assert lambda_cost["depends_on_usage"] is True
+    assert any(c["depends_on_usage"] and c["monthly_cost"] is None for c in lambda_cost["components"])
+    assert [f["address"] for f in doc["cost"]["free"]] == ["aws_iam_role.api"]
+
+    read = analysis_from_dict(doc).cost
+    assert read is not None
+    assert [r.address for r in read.usage_based] == ["aws_lambda_function.api"]
+    assert tuple(f.address for f in read.free_resources) == read.free == ("aws_iam_role.api",)
+    assert analysis_to_dict(analysis_from_dict(doc))["cost"] == doc["cost"]

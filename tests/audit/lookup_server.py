@@ -27,6 +27,7 @@ class EventHistory:
     throttle: int = 0
     page_size_cap: int = 50
     requests: list[dict[str, Any]] = field(default_factory=list)
+    access_keys: list[str] = field(default_factory=list)  # who signed each request (SigV4 Credential=)
     url: str = ""
 
     def answer(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -90,6 +91,8 @@ def _handler(history: EventHistory) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             request = orjson.loads(self.rfile.read(length) or b"{}")
+            signed = self.headers.get("Authorization", "")
+            history.access_keys.append(signed.split("Credential=")[-1].split("/")[0])
             if self.headers.get("X-Amz-Target") != TARGET:
                 status, body = 400, {"__type": "UnknownOperationException", "message": "not served here"}
             else:

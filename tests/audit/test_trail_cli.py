@@ -255,3 +255,33 @@ def _start_tags(page: str) -> list[str]:
 
     Collector().feed(page)
     return seen
+
+
+def test_with_an_environment_the_account_is_read_with_the_sts_credentials_of_the_id_token(
+    tfoidc: Cli, tmp_path: Path, history: EventHistory, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-e ENV` in a scheduled audit job: the job's ID token is exchanged for ENV's plan role, and those
+    keys, not the runner's, sign the CloudTrail calls; the token never reaches the report."""
+    from tests.identity.support import issued_by_moto
+    from tfoidc.sandbox import SANDBOX_ACCESS_KEY_ID
+
+    config = tmp_path / "tfoidc.toml"
+    config.write_text(
+        f'[environments.dev]\nroot = "."\nrole_arn = "{sandbox.roles["dev"]}"\nregion = "us-east-1"\n'
+    )
+    token = sandbox.issuer.mint()
+    monkeypatch.setenv("GITLAB_OIDC_TOKEN", token)
+    history.records = [assumption(NOW - timedelta(minutes=5))]
+    before = len(issued_by_moto(sandbox))
+
+    result = tfoidc("--config", str(config), "audit", "trail", "-e", "dev", "--format", "json")
+    assert result.code == 0, result.err
+    issued = issued_by_moto(sandbox)[before:]
+    assert [i.role_arn for i in issued] == [sandbox.roles["dev"]]
+    assert set(history.access_keys) == {issued[0].access_key_id} != {SANDBOX_ACCESS_KEY_ID}
+    assert len(json.loads(result.out)["assumptions"]) == 1
+    assert token not in result.out + result.err
+
+    # --profile is the caller's own credentials: not together with the token's.
+    mixed = tfoidc("--config", str(config), "audit", "trail", "-e", "dev", "--profile", "x")
+    assert mixed.code == 2 and "--profile" in mixed.err

@@ -17,13 +17,13 @@ from typing import Any, TypeGuard
 from tfoidc.analysis.drift import DriftReport
 from tfoidc.analysis.graph import FULL, RESOURCES, PlanGraph
 from tfoidc.analysis.model import Analysis
-from tfoidc.cost.model import CostComponent, CostEstimate, NotPriced, ResourceCost
+from tfoidc.cost.model import CostComponent, CostEstimate, FreeResource, NotPriced, ResourceCost
 from tfoidc.errors import InputError
 from tfoidc.guardrails.model import Finding, Severity
 from tfoidc.plan.fingerprint import change_fingerprint
 from tfoidc.plan.model import Action, DeferredChange, Plan, ResourceChange
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 # 2.0: the graph is resource-level unless `--graph full` (graph.detail says which); 1.x graphs are
 # full graphs and read back as such.
 READS_MAJORS = ("1", "2")
@@ -126,10 +126,14 @@ def _cost_dict(c: CostEstimate) -> dict[str, Any]:
             {
                 "address": r.address,
                 "type": r.type,
+                "module_address": r.module_address,
+                "region": r.region,
                 "action": r.action,
                 "monthly_before": money(r.monthly_before),
                 "monthly_after": money(r.monthly_after),
                 "monthly_delta": money(r.monthly_delta),
+                "depends_on_usage": r.depends_on_usage,
+                "notes": list(r.notes),
                 "components": [
                     {
                         "name": comp.name,
@@ -140,6 +144,8 @@ def _cost_dict(c: CostEstimate) -> dict[str, Any]:
                         else str(comp.monthly_quantity),
                         "monthly_cost": money(comp.monthly_cost),
                         "price_source": comp.price_source,
+                        "usage_keys": list(comp.usage_keys),
+                        "depends_on_usage": comp.depends_on_usage,
                     }
                     for comp in r.components
                 ],
@@ -147,6 +153,7 @@ def _cost_dict(c: CostEstimate) -> dict[str, Any]:
             for r in c.resources
         ],
         "not_priced": [{"address": n.address, "type": n.type, "reason": n.reason} for n in c.not_priced],
+        "free": [{"address": f.address, "type": f.type, "reason": f.reason} for f in c.free_resources],
         "notes": list(c.notes),
     }
 
@@ -363,6 +370,9 @@ def _optional_decimal(value: Any) -> Decimal | None:
 
 
 def _cost_from(c: dict[str, Any]) -> CostEstimate:
+    free = tuple(
+        FreeResource(f["address"], f.get("type") or "", f.get("reason") or "") for f in c.get("free") or ()
+    )
     resources = tuple(
         ResourceCost(
             address=r["address"],
@@ -379,9 +389,12 @@ def _cost_from(c: dict[str, Any]) -> CostEstimate:
                     monthly_quantity=_optional_decimal(comp.get("monthly_quantity")),
                     monthly_cost=_optional_decimal(comp.get("monthly_cost")),
                     price_source=comp.get("price_source") or "",
+                    usage_keys=tuple(comp.get("usage_keys") or ()),
                 )
                 for comp in r.get("components") or ()
             ),
+            region=r.get("region"),
+            notes=tuple(r.get("notes") or ()),
         )
         for r in c.get("resources") or ()
     )
@@ -394,6 +407,8 @@ def _cost_from(c: dict[str, Any]) -> CostEstimate:
             for n in c.get("not_priced") or ()
         ),
         notes=tuple(c.get("notes") or ()),
+        free=tuple(f.address for f in free),
+        free_resources=free,
     )
 
 
