@@ -223,6 +223,19 @@ def test_every_artifact_is_private() -> None:
                 assert artifacts["expire_in"], job_name
 
 
+def test_the_audit_reads_the_account_with_the_audit_role_through_the_jobs_token() -> None:
+    rendered = gc.jobs(gc.render("audit", {"role_arn": "$TFOIDC_AUDIT_ROLE_ARN", "trail_s3": "s3://t/p"}))
+    for name, command in (("audit:roles", "tfoidc audit roles"), ("audit:trail", "tfoidc audit trail")):
+        audit = rendered[name]
+        line = audit["script"][-1]
+        assert line.startswith(f'{command} --role-arn "$TFOIDC_ROLE_ARN" ')
+        assert '--fail-on "$TFOIDC_AUDIT_FAIL_ON"' in line and "--output tfoidc-out/audit/" in line
+        assert audit["variables"]["TFOIDC_ROLE_ARN"] == "$TFOIDC_AUDIT_ROLE_ARN"
+        assert audit["variables"]["TERRAFORM_INSTALL"] == "false"
+        assert audit["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule" && $TFOIDC_AUDIT == "true"'}]
+    assert rendered["audit:trail"]["variables"]["TFOIDC_AUDIT_S3"] == "s3://t/p"
+
+
 def test_plan_roles_never_take_the_state_lock() -> None:
     """Plan roles hold no lock writes (docs/security.md): every plan, drift and child plan runs
     `terraform plan -lock=false`."""
@@ -435,3 +448,58 @@ def test_the_pipelines_in_the_docs_expand_to_valid_gitlab_ci(tmp_path: Path) -> 
         path.write_text(yaml.safe_dump(expanded, sort_keys=False))
         result = check_gitlab_ci(path)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _command_lines() -> list[tuple[str, str, dict[str, str]]]:
+    """Every `tfoidc ...` line of every rendered job, with the job's variables."""
+    out = []
+    for name, given in CASES:
+        for job_name, job in gc.jobs(gc.render(name, given)).items():
+            variables = {k: str(v) for k, v in (job.get("variables") or {}).items()}
+            if "parallel" in job:
+                variables["TF_ENV"] = job["parallel"]["matrix"][0]["TF_ENV"][0]
+            for line in job.get("script", []):
+                for part in line.splitlines():
+                    if part.strip().startswith("tfoidc "):
+                        out.append((job_name, part.strip(), variables))
+    return out
+
+
+def test_every_tfoidc_command_of_the_components_is_one_tfoidc_accepts() -> None:
+    """The command lines, expanded by bash with the job's variables, parse with tfoidc's own options:
+    a renamed option or command fails here, not in a team's pipeline."""
+    import click
+
+    from tfoidc.cli.main import cli
+
+    lines = _command_lines()
+    assert {line.split()[1] for _, line, _ in lines} >= {
+        "plan",
+        "apply",
+        "drift",
+        "comment",
+        "audit",
+        "pipeline",
+    }
+    for job_name, line, variables in lines:
+        env = {"PATH": os.environ["PATH"], "TFOIDC_ENVIRONMENTS": "dev", **variables}
+        env = {k: v.replace("$CI_PROJECT_DIR", "/builds/p") for k, v in env.items()}
+        # `tfoidc comment "$@"`: the note's loop sets the arguments.
+        prefix = 'set -- --analysis "tfoidc-out/dev/tfoidc.json"; '
+        words = subprocess.run(
+            ["bash", "-c", prefix + "printf '%s\\0' " + line.removeprefix("tfoidc ")],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\0")[:-1]
+        ctx = cli.make_context("tfoidc", list(words))
+        command: click.Command = cli
+        args = [*ctx._protected_args, *ctx.args]
+        while isinstance(command, click.Group):
+            sub_name, sub, args = command.resolve_command(ctx, args)
+            assert sub is not None and sub_name, (job_name, line)
+            command = sub
+            ctx = command.make_context(sub_name, list(args), parent=ctx)
+            args = [*ctx._protected_args, *ctx.args] if isinstance(command, click.Group) else ctx.args
+        assert not args, (job_name, line, args)
