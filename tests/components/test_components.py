@@ -179,6 +179,7 @@ def test_apply_is_manual_on_the_protected_default_branch_only_one_at_a_time(give
     assert apply["rules"] == [{"if": ON_DEFAULT_BRANCH, "when": "manual"}]
     assert '$CI_COMMIT_REF_PROTECTED == "true"' in apply["rules"][0]["if"]
     assert apply["allow_failure"] is False  # a manual job that blocks the stages after it
+    assert apply["interruptible"] is False and plan["interruptible"] is True
     assert apply["resource_group"] == plan["resource_group"] == "tfoidc/prod"
     assert apply["environment"]["name"] == "prod"
     assert apply["dependencies"] == ["plan:prod"]
