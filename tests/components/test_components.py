@@ -276,6 +276,8 @@ def test_the_stacks_component_is_the_parent_pipeline_tfoidc_init_writes() -> Non
     for name in (templates.GENERATE_JOB, templates.TRIGGER_JOB):
         for key in ("script", "rules", "trigger", "needs", "artifacts"):
             assert rendered[name].get(key) == parent[name].get(key), (name, key)
+    assert rendered[templates.GENERATE_JOB]["variables"]["TERRAFORM_INSTALL"] == "false"
+    assert parent[templates.GENERATE_JOB]["variables"]["TERRAFORM_INSTALL"] == "false"
     forwarded = rendered[templates.TRIGGER_JOB]["variables"]
     assert set(forwarded) == {
         "TFOIDC_PIP_SPEC",

@@ -86,6 +86,8 @@ def parent_jobs(image: str) -> dict[str, Any]:
         GENERATE_JOB: {
             "extends": ".tfoidc-cli",
             "stage": "plan",
+            # It finds stacks and writes YAML: no Terraform to install.
+            "variables": {"TERRAFORM_INSTALL": "false"},
             "script": [
                 f"tfoidc pipeline generate --changed --output {CHILD_FILE} --stacks-json {STACKS_FILE}",
             ],
