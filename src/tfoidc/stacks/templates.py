@@ -21,13 +21,30 @@ DEFAULT_APPLY_AUDIENCE = "${CI_SERVER_URL}/apply"
 
 ON_DEFAULT_BRANCH = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_COMMIT_REF_PROTECTED == "true"'
 
-# What every job that runs tfoidc starts with: Terraform and a pinned tfoidc.
+# What every job that runs tfoidc starts with, in the child pipeline and in every CI/CD component of
+# templates/ (the tests hold them equal). Each step is skipped when the image already has what it adds
+# (images/Dockerfile: git, Terraform or OpenTofu, tfoidc), so a prepared image downloads nothing; on
+# python:3.11-slim it installs git with apt, and Terraform (or OpenTofu) only if its zip matches the
+# pinned TERRAFORM_SHA256 (no checksum, no download). TERRAFORM_DOWNLOAD_URL (a CI/CD variable) points at
+# an internal mirror of the same zip.
 INSTALL_SCRIPT = [
-    "apt-get update -qq && apt-get install -y -qq --no-install-recommends curl unzip git ca-certificates >/dev/null",
-    'curl -fsSLo /tmp/terraform.zip "https://releases.hashicorp.com/terraform/${TERRAFORM_VERSION}/terraform_${TERRAFORM_VERSION}_linux_amd64.zip"',
-    "unzip -q -o /tmp/terraform.zip terraform -d /usr/local/bin",
-    'pip install --quiet "$TFOIDC_PIP_SPEC"',
-    "tfoidc --version && terraform version",
+    "command -v git >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "
+    "--no-install-recommends git ca-certificates >/dev/null; }",
+    """if [ "${TERRAFORM_INSTALL:-true}" = true ] && ! command -v terraform >/dev/null 2>&1 && ! command -v tofu >/dev/null 2>&1; then
+  case "${TERRAFORM_DISTRIBUTION:-terraform}" in
+    opentofu) tf_bin=tofu; tf_url="https://github.com/opentofu/opentofu/releases/download/v${TERRAFORM_VERSION}/tofu_${TERRAFORM_VERSION}_linux_amd64.zip" ;;
+    *) tf_bin=terraform; tf_url="https://releases.hashicorp.com/terraform/${TERRAFORM_VERSION}/terraform_${TERRAFORM_VERSION}_linux_amd64.zip" ;;
+  esac
+  tf_url="${TERRAFORM_DOWNLOAD_URL:-$tf_url}"
+  if [ -z "${TERRAFORM_SHA256:-}" ]; then echo "tfoidc: set terraform_sha256 (the SHA-256 of ${tf_url##*/} from the release's SHA256SUMS), or use an image with ${tf_bin} (docs/gitlab.md)" >&2; exit 2; fi
+  tf_tmp="$(mktemp -d)"
+  python3 -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' "$tf_url" "$tf_tmp/dist.zip"
+  echo "${TERRAFORM_SHA256}  $tf_tmp/dist.zip" | sha256sum -c -
+  python3 -m zipfile -e "$tf_tmp/dist.zip" "$tf_tmp/dist"
+  install -m 0755 "$tf_tmp/dist/${tf_bin}" "${TERRAFORM_INSTALL_DIR:-/usr/local/bin}/" && rm -rf "$tf_tmp"
+fi""",
+    'if [ -n "${TFOIDC_PIP_SPEC:-}" ]; then pip install --quiet "$TFOIDC_PIP_SPEC"; fi',
+    'tfoidc --version && { [ "${TERRAFORM_INSTALL:-true}" != true ] || terraform version 2>/dev/null || tofu version; }',
 ]
 
 
@@ -69,6 +86,8 @@ def parent_jobs(image: str) -> dict[str, Any]:
         GENERATE_JOB: {
             "extends": ".tfoidc-cli",
             "stage": "plan",
+            # It finds stacks and writes YAML: no Terraform to install.
+            "variables": {"TERRAFORM_INSTALL": "false"},
             "script": [
                 f"tfoidc pipeline generate --changed --output {CHILD_FILE} --stacks-json {STACKS_FILE}",
             ],
