@@ -81,6 +81,8 @@ def up(home: Path | None, moto_port: int, issuer_port: int, config_path: Path | 
     from tfoidc.sandbox.daemon import running_state, start_background
 
     folder = _home(home)
+    if config_path is not None:
+        _check_replaceable(config_path)
     state = running_state(folder)
     verb = "already up"
     if state is None:
@@ -110,18 +112,27 @@ def _check_same_ports(url: str, wanted: int, option: str) -> None:
         )
 
 
+def _check_replaceable(path: Path) -> None:
+    """Only a config `up --write-config` wrote is replaced: a team's own tfoidc.toml is never lost."""
+    from tfoidc.sandbox.config import CONFIG_HEADER
+
+    if path.is_dir() or (
+        path.exists() and not path.read_text(encoding="utf-8", errors="replace").startswith(CONFIG_HEADER)
+    ):
+        raise InputError(
+            f"{path} exists and was not written by `tfoidc sandbox up`; choose another --write-config path"
+        )
+
+
 def _write_config(path: Path, root: Path, home: Path, state: Any) -> None:
     import os
 
     from tfoidc.files import write_atomic
-    from tfoidc.sandbox.config import CONFIG_HEADER, sandbox_config_toml
+    from tfoidc.sandbox.config import sandbox_config_toml
     from tfoidc.sandbox.daemon import endpoints_of
     from tfoidc.terraform.providers import build_null_provider_mirror
 
-    if path.exists() and not path.read_text(encoding="utf-8", errors="replace").startswith(CONFIG_HEADER):
-        raise InputError(
-            f"{path} exists and was not written by `tfoidc sandbox up`; choose another --write-config path"
-        )
+    _check_replaceable(path)
     plugin_dir = build_null_provider_mirror(home / "providers").resolve()
     config_dir = path.resolve().parent
     root_text = os.path.relpath(root.resolve(), config_dir) if not root.is_absolute() else str(root)
