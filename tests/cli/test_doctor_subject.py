@@ -107,7 +107,9 @@ def test_a_pattern_of_another_shape_is_reported_whole(
     )
 
 
-def test_at_80_columns_no_value_is_cut(tfoidc: Cli, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_at_80_columns_no_value_is_cut(
+    tfoidc: Cli, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for console in (cli_console.stdout, cli_console.stderr):
         monkeypatch.setattr(console, "width", 80)
     monkeypatch.setenv("GITLAB_OIDC_TOKEN", sandbox.issuer.mint(ref="feature/a-rather-long-branch-name-42"))

@@ -425,7 +425,7 @@ def _print_doctor_checks(diagnosis: Any, claims: dict[str, Any]) -> None:
     value on a line of its own: an ARN or a subject is never cut in the middle."""
     rows = _doctor_rows(diagnosis)
     title = f"trust policy of {diagnosis.role_arn} for sub={claims.get('sub')!r}"
-    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(_COLUMNS[:4])]
+    widths = [max(len(c), *(len(str(r[i])) for r in rows)) for i, c in enumerate(_COLUMNS[:4])]
     needed = sum(widths) + len("not matched") + 3 * len(_COLUMNS) + 1
     if needed <= stdout.width:
         stdout.print(_doctor_table(title, rows))
