@@ -96,6 +96,7 @@ def test_demo_tells_the_story_from_a_fresh_clone(fresh_clone: Path, tmp_path: Pa
     assert re.search(
         r"aws_db_instance\.app \$[\d,.]+: Database instance \(on-demand, Multi-AZ, db\.m5\.large\)", story
     )
+    assert "aws_lambda_function.thumbnails depends on usage: Requests $0.20 per 1M requests" in story
     assert "not priced: aws_cognito_user_pool.users (aws_cognito_user_pool)" in story
     assert (
         "longest chain aws_vpc.main -> aws_subnet.private -> aws_db_subnet_group.app -> aws_db_instance.app"

@@ -300,14 +300,22 @@ def _cost_lines(analysis: Analysis) -> list[str]:
         parts = []
         for component in resource.components:
             if component.monthly_cost is None:
-                parts.append(f"{component.name}: depends on usage")
+                parts.append(f"{component.name} {_unit_price(component.unit_price)} per {component.unit}")
             elif component.monthly_cost:
                 parts.append(f"{component.name} {_money(component.monthly_cost)}")
-        shown = "; ".join(parts[:3]) + ("; ..." if len(parts) > 3 else "")
-        lines.append(f"  {resource.address} {_money(resource.monthly_after)}: {shown}")
+        usage_only = not resource.monthly_after and any(c.monthly_cost is None for c in resource.components)
+        amount = "depends on usage" if usage_only else _money(resource.monthly_after)
+        shown = "; ".join(parts[:2]) + ("; ..." if len(parts) > 2 else "")
+        lines.append(f"  {resource.address} {amount}: {shown}")
     if cost.not_priced:
         lines.append("  not priced: " + ", ".join(f"{n.address} ({n.type})" for n in cost.not_priced))
     return lines
+
+
+def _unit_price(price: Decimal) -> str:
+    """Every significant digit (S3 storage is $0.023 per GB), and at least cents: $0.20, not $0.2."""
+    whole, _, fraction = f"{price.normalize():f}".partition(".")
+    return f"${int(whole):,}.{fraction.ljust(2, '0')}"
 
 
 def _graph_line(analysis: Analysis) -> str:
