@@ -11,6 +11,7 @@ import pytest
 from tests.cli.test_doctor import AUD, MAIN, allow, provision_role
 from tests.identity.support import Cli
 from tfoidc.cli import console as cli_console
+from tfoidc.identity.doctor import subject_line
 from tfoidc.sandbox import Sandbox
 from tfoidc.sandbox.config import sandbox_config_toml
 
@@ -137,3 +138,28 @@ def test_doctor_env_reads_the_role_and_audience_from_tfoidc_toml(
     allowed = tfoidc("doctor", "dev")
     assert allowed.code == 0, allowed
     assert f"trust policy of {sandbox.roles['dev']}" in allowed.out
+
+
+@pytest.mark.parametrize(
+    ("ref", "written"),
+    [
+        ("release/1.0", '"project_path:acme/infra:ref_type:branch:ref:release/1.0"'),
+        ('x"]; y = ["', '"project_path:acme/infra:ref_type:branch:ref:x\\"]; y = [\\""'),
+        (
+            '${file("/etc/passwd")}',
+            '"project_path:acme/infra:ref_type:branch:ref:$${file(\\"/etc/passwd\\")}"',
+        ),
+        (
+            "%{ if true }x%{ endif }",
+            '"project_path:acme/infra:ref_type:branch:ref:%%{ if true }x%%{ endif }"',
+        ),
+    ],
+)
+def test_the_subject_line_is_one_hcl_string_literal_whatever_the_ref(ref: str, written: str) -> None:
+    """A ref name is chosen by whoever pushes it: pasted into HCL it stays one literal string."""
+    sub = f"project_path:acme/infra:ref_type:branch:ref:{ref}"
+    assert subject_line(sub, "plan") == f"plan_subjects = [{written}]"
+    assert subject_line(sub, "apply").startswith("apply_subjects = [")
+    hcl2 = pytest.importorskip("hcl2")
+    assert list(hcl2.loads(subject_line(sub, "plan"))) == ["plan_subjects"]  # one variable, one element
+    assert len(hcl2.loads(subject_line(sub, "plan"))["plan_subjects"]) == 1

@@ -214,5 +214,7 @@ def _first_difference(
 
 
 def subject_line(sub: str, purpose: str) -> str:
-    """The line to put in the reference module's variables so its role trusts this job's `sub`."""
-    return f"{SUBJECT_VARIABLES.get(purpose, 'plan_subjects')} = [{json.dumps(sub)}]"
+    """The line to put in the reference module's variables (HCL) so its role trusts this job's `sub`.
+    A ref is chosen by whoever pushes it: `${` and `%{` are escaped so HCL never interpolates them."""
+    literal = json.dumps(sub).replace("${", "$${").replace("%{", "%%{")
+    return f"{SUBJECT_VARIABLES.get(purpose, 'plan_subjects')} = [{literal}]"
