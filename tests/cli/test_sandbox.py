@@ -135,3 +135,66 @@ def test_down_never_signals_a_process_that_reused_a_stale_pid(tmp_path: Path) ->
     finally:
         bystander.kill()
         bystander.wait()
+
+
+LAPTOP = r"""
+set -eu
+tfoidc() { "$PYTHON" -m tfoidc "$@"; }
+trap 'tfoidc sandbox down' EXIT
+cp -r "$REPO/terraform/sandbox" "$WORK/root"
+cd "$WORK"
+eval "$(tfoidc sandbox up --moto-port "$MOTO_PORT" --write-config tfoidc.toml --root root)"
+tfoidc plan dev --local --out-dir out
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_up_writes_a_config_with_which_plan_dev_local_works(tmp_path: Path) -> None:
+    """The docs' laptop path: `eval "$(tfoidc sandbox up --write-config tfoidc.toml)"`, then
+    `tfoidc plan dev --local`, on a fixed moto port; `up` names every role it provisioned."""
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "GITLAB_OIDC_TOKEN"},
+        "TFOIDC_HOME": str(tmp_path / "home"),
+        "PYTHON": sys.executable,
+        "WORK": str(tmp_path),
+        "REPO": str(Path(__file__).resolve().parents[2]),
+        "MOTO_PORT": str(port),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    result = subprocess.run(["bash", "-c", LAPTOP], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for role in ("dev", "staging", "prod", "readonly", "chained"):
+        assert f"  role {role}: arn:aws:iam::123456789012:role/tfoidc-sandbox-{role}\n" in result.stderr
+    config = (tmp_path / "tfoidc.toml").read_text()
+    assert f'endpoint = "http://127.0.0.1:{port}"' in config and 'root = "root"' in config
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["has_changes"] is True and manifest["local"] is True
+    assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_up_refuses_a_port_in_use_and_a_config_it_did_not_write(tmp_path: Path) -> None:
+    import socket
+
+    env = {**os.environ, "TFOIDC_HOME": str(tmp_path)}
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        taken = tfoidc("sandbox", "up", "--issuer-port", str(port), env=env)
+    assert taken.returncode == 2 and taken.stdout == ""
+    assert taken.stderr.startswith(f"tfoidc: error: --issuer-port {port}: the port is not free on 127.0.0.1")
+    mine = tmp_path / "tfoidc.toml"
+    mine.write_text("[environments.prod]\nroot = 'x'\n")
+    kept = tfoidc("sandbox", "up", "--write-config", str(mine), env=env)
+    assert kept.returncode == 2, kept.stderr
+    assert "exists and was not written by `tfoidc sandbox up`" in kept.stderr
+    assert mine.read_text() == "[environments.prod]\nroot = 'x'\n"
+    assert not (tmp_path / "sandbox" / "state.json").exists()  # refused before starting anything

@@ -335,6 +335,7 @@ def doctor(ctx: click.Context, environment: str | None, profile: str | None, **k
     from tfoidc.identity.credentials import verify_identity
     from tfoidc.identity.doctor import diagnose, read_role_trust
 
+    purpose = "apply" if kwargs.get("for_apply") else "plan"
     request = _request(ctx, environment, kwargs)
     assert request.role is not None
     role_arn = request.role.role_arn
@@ -342,10 +343,11 @@ def doctor(ctx: click.Context, environment: str | None, profile: str | None, **k
     _warn_about(identity)
     claims = identity.claims
     diagnosis = diagnose(read_role_trust(role_arn, profile=profile, region=request.role.region), claims)
-    stdout.print(_doctor_table(diagnosis, claims))
+    _print_doctor_checks(diagnosis, claims)
     for warning in diagnosis.warnings:
         warn(escape(f"[{warning.code}] {warning.message}"))
     if not diagnosis.allowed:
+        _print_subject_advice(diagnosis, str(claims.get("sub", "")), purpose)
         raise AuthError(
             f"IAM would refuse sts:AssumeRoleWithWebIdentity on {role_arn}: {diagnosis.reason}",
             hint="change the job's ref/audience, or the role's trust policy, so every condition of one Allow "
@@ -354,43 +356,99 @@ def doctor(ctx: click.Context, environment: str | None, profile: str | None, **k
     stdout.print(f"[green]allowed[/green]: {escape(diagnosis.reason)}")
 
 
-def _doctor_table(diagnosis: Any, claims: dict[str, Any]) -> Table:
-    mark = {True: "[green]matched[/green]", False: "[red]not matched[/red]"}
-    table = Table(title=escape(f"trust policy of {diagnosis.role_arn} for sub={claims.get('sub')!r}"))
-    for column in ("statement", "check", "expected", "token"):
-        table.add_column(column, overflow="fold")
-    table.add_column("result", no_wrap=True)
-    table.add_row(
-        "-",
-        "OIDC provider",
-        Text(diagnosis.issuer_host),
-        Text(diagnosis.provider_arn if diagnosis.provider_registered else "(not registered in the account)"),
-        mark[diagnosis.provider_registered],
-    )
-    if diagnosis.provider_registered:
-        table.add_row(
+def _print_subject_advice(diagnosis: Any, sub: str, purpose: str) -> None:
+    """Which part of `sub` the trust policy refused, and the subject line that would trust this job.
+    Printed unwrapped: a value cut at the terminal's width cannot be pasted back."""
+    from tfoidc.identity.doctor import MODULE_PATH, subject_line, subject_mismatch
+
+    mismatch = subject_mismatch(diagnosis, sub)
+    if mismatch is None:
+        return
+    stdout.print(Text(mismatch.explanation()), soft_wrap=True)
+    if mismatch.part == "project path":
+        stdout.print(
+            Text(
+                "the role trusts another project: trust this one only if its pipelines should have the "
+                "role (set the module's project_path, or add its subject)"
+            ),
+            soft_wrap=True,
+        )
+    stdout.print(Text(f"to trust this job, put in {MODULE_PATH}'s variables:"), soft_wrap=True)
+    stdout.print(Text(f"  {subject_line(sub, purpose)}"), soft_wrap=True)
+
+
+_MARK = {True: "[green]matched[/green]", False: "[red]not matched[/red]"}
+_COLUMNS = ("statement", "check", "expected", "token", "result")
+
+
+def _doctor_rows(diagnosis: Any) -> list[tuple[str, str, str, str, bool]]:
+    """(statement, check, expected, token, matched) for the provider, its audiences and every condition."""
+    rows: list[tuple[str, str, str, str, bool]] = [
+        (
             "-",
-            "OIDC provider audiences",
-            Text(", ".join(diagnosis.provider_audiences) or "(none)"),
-            Text(", ".join(diagnosis.token_audiences) or "(absent)"),
-            mark[diagnosis.audience_registered],
+            "OIDC provider",
+            diagnosis.issuer_host,
+            diagnosis.provider_arn if diagnosis.provider_registered else "(not registered in the account)",
+            diagnosis.provider_registered,
         )
-    # Policy text and claims are data, never rich markup: Text() keeps a '[' in them literal.
+    ]
+    if diagnosis.provider_registered:
+        rows.append(
+            (
+                "-",
+                "OIDC provider audiences",
+                ", ".join(diagnosis.provider_audiences) or "(none)",
+                ", ".join(diagnosis.token_audiences) or "(absent)",
+                diagnosis.audience_registered,
+            )
+        )
     for result in diagnosis.decision.statements:
-        label = Text(f"{result.label} {result.effect}")
-        table.add_row(
-            label, "principal", Text(result.principal_explanation), "", mark[result.principal_matched]
-        )
-        table.add_row(label, "action", Text(result.action_explanation), "", mark[result.action_matched])
+        label = f"{result.label} {result.effect}"
+        rows.append((label, "principal", result.principal_explanation, "", result.principal_matched))
+        rows.append((label, "action", result.action_explanation, "", result.action_matched))
         for condition in result.conditions:
             actual = "(absent)" if condition.actual is None else ", ".join(condition.actual)
-            table.add_row(
-                label,
-                Text(f"{condition.operator} {condition.key}"),
-                Text(", ".join(condition.expected)),
-                Text(actual),
-                mark[condition.matched],
+            rows.append(
+                (
+                    label,
+                    f"{condition.operator} {condition.key}",
+                    ", ".join(condition.expected),
+                    actual,
+                    condition.matched,
+                )
             )
+    return rows
+
+
+def _print_doctor_checks(diagnosis: Any, claims: dict[str, Any]) -> None:
+    """A table when every value fits on one line of the terminal, else one check per block with each
+    value on a line of its own: an ARN or a subject is never cut in the middle."""
+    rows = _doctor_rows(diagnosis)
+    title = f"trust policy of {diagnosis.role_arn} for sub={claims.get('sub')!r}"
+    widths = [max(len(c), *(len(str(r[i])) for r in rows)) for i, c in enumerate(_COLUMNS[:4])]
+    needed = sum(widths) + len("not matched") + 3 * len(_COLUMNS) + 1
+    if needed <= stdout.width:
+        stdout.print(_doctor_table(title, rows))
+        return
+    stdout.print(Text(title, style="bold"), soft_wrap=True)
+    for statement, check, expected, token, matched in rows:
+        stdout.print(
+            Text.assemble(f"{statement}: {check}: ", Text.from_markup(_MARK[matched])), soft_wrap=True
+        )
+        if expected:
+            stdout.print(Text(f"    expected: {expected}"), soft_wrap=True)
+        if token:
+            stdout.print(Text(f"    token:    {token}"), soft_wrap=True)
+
+
+def _doctor_table(title: str, rows: list[tuple[str, str, str, str, bool]]) -> Table:
+    table = Table(title=escape(title))
+    for column in _COLUMNS[:4]:
+        table.add_column(column, no_wrap=True)
+    table.add_column(_COLUMNS[4], no_wrap=True)
+    # Policy text and claims are data, never rich markup: Text() keeps a '[' in them literal.
+    for statement, check, expected, token, matched in rows:
+        table.add_row(Text(statement), Text(check), Text(expected), Text(token), _MARK[matched])
     return table
 
 

@@ -303,14 +303,25 @@ def _warn_about(identity: VerifiedIdentity) -> None:
     show_default=True,
     help="Where the demo's workspace, plans and reports go (replaced on each run).",
 )
-def demo_command(out_dir: Path) -> None:
-    """Run the main job end to end on the local sandbox: no AWS account, no network."""
-    from tfoidc.lifecycle.demo import run_demo  # the sandbox (moto) is only imported for the demo
+@click.option("--verbose", "-v", is_flag=True, help="Show Terraform's and each command's own output.")
+@click.option("--open", "open_report", is_flag=True, help="Open the HTML report in a browser at the end.")
+def demo_command(out_dir: Path, verbose: bool, open_report: bool) -> None:
+    """Tell what tfoidc is for on the local sandbox, in short steps: no AWS account, no network.
 
-    result = run_demo(out_dir.resolve(), console=stderr)
-    stdout.print("demo finished: plan -> apply -> plan without changes, on the local sandbox")
+    A pipeline on main plans and applies for real (token, STS, S3 state and lock); a feature branch and
+    another project are refused; a broad GitLab trust policy is caught; a realistic AWS change is analysed.
+    """
+    from tfoidc.lifecycle.demo import open_in_browser, run_demo  # the sandbox (moto): demo only
+
+    result = run_demo(out_dir.resolve(), console=stdout, verbose=verbose)
+    stdout.print()
+    stdout.print(
+        "demo finished: plan -> apply -> plan without changes, refusals, findings, cost", markup=False
+    )
     for label, path in result.items():
-        stdout.print(f"  {label}: {path}")
+        stdout.print(f"  {label}: {path}", markup=False, soft_wrap=True)
+    if open_report and not open_in_browser(result["html report"]):
+        warn(f"no browser could be started; open {result['html report']} yourself")
 
 
 def _config_and_target(ctx: click.Context, environment: str, out_dir: Path | None) -> tuple[Config, Target]:

@@ -40,25 +40,104 @@ def sandbox_group() -> None:
 
 @sandbox_group.command("up")
 @home_option
-def up(home: Path | None) -> None:
+@click.option(
+    "--moto-port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Fixed port for the moto server (0: any free port).",
+)
+@click.option(
+    "--issuer-port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Fixed port for the OIDC issuer (0: any free port).",
+)
+@click.option(
+    "--write-config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a tfoidc.toml for the sandbox here (environments dev, staging, prod with every endpoint "
+    "setting), for `tfoidc plan dev --local`.",
+)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("terraform/sandbox"),
+    show_default=True,
+    help="Terraform root the written config plans (with --write-config).",
+)
+def up(home: Path | None, moto_port: int, issuer_port: int, config_path: Path | None, root: Path) -> None:
     """Start the sandbox in the background; prints `export` lines for `eval "$(tfoidc sandbox up)"`.
 
-    When one is already running it is reused, so `up` is safe to repeat.
+    When one is already running it is reused, so `up` is safe to repeat (ports given then must match).
+
+    \b
+    eval "$(tfoidc sandbox up --write-config tfoidc.toml)"
+    tfoidc plan dev --local
     """
     from tfoidc.sandbox.daemon import running_state, start_background
 
     folder = _home(home)
+    if config_path is not None:
+        _check_replaceable(config_path)
     state = running_state(folder)
     verb = "already up"
     if state is None:
-        state = start_background(folder)
+        state = start_background(folder, moto_port=moto_port, issuer_port=issuer_port)
         verb = "up"
+    else:
+        _check_same_ports(state.moto_endpoint, moto_port, "--moto-port")
+        _check_same_ports(state.issuer_url, issuer_port, "--issuer-port")
     stderr.print(
         f"sandbox {verb} (pid {state.pid}): moto {state.moto_endpoint}, issuer {state.issuer_url}; "
         f"state in {folder}",
         markup=False,
     )
+    for name, arn in state.roles.items():
+        stderr.print(f"  role {name}: {arn}", markup=False, soft_wrap=True)
+    if config_path is not None:
+        _write_config(config_path, root, folder, state)
     stdout.print(_export_lines(state.env), markup=False)
+
+
+def _check_same_ports(url: str, wanted: int, option: str) -> None:
+    running = int(url.rsplit(":", 1)[1])
+    if wanted and wanted != running:
+        raise InputError(
+            f"{option} {wanted}: the running sandbox listens on {running}",
+            hint="`tfoidc sandbox down` first to restart it on other ports",
+        )
+
+
+def _check_replaceable(path: Path) -> None:
+    """Only a config `up --write-config` wrote is replaced: a team's own tfoidc.toml is never lost."""
+    from tfoidc.sandbox.config import CONFIG_HEADER
+
+    if path.is_dir() or (
+        path.exists() and not path.read_text(encoding="utf-8", errors="replace").startswith(CONFIG_HEADER)
+    ):
+        raise InputError(
+            f"{path} exists and was not written by `tfoidc sandbox up`; choose another --write-config path"
+        )
+
+
+def _write_config(path: Path, root: Path, home: Path, state: Any) -> None:
+    import os
+
+    from tfoidc.files import write_atomic
+    from tfoidc.sandbox.config import sandbox_config_toml
+    from tfoidc.sandbox.daemon import endpoints_of
+    from tfoidc.terraform.providers import build_null_provider_mirror
+
+    _check_replaceable(path)
+    plugin_dir = build_null_provider_mirror(home / "providers").resolve()
+    config_dir = path.resolve().parent
+    root_text = os.path.relpath(root.resolve(), config_dir) if not root.is_absolute() else str(root)
+    write_atomic(path, sandbox_config_toml(endpoints_of(state), root=root_text, plugin_dir=str(plugin_dir)))
+    stderr.print(f"wrote {path}: environments dev, staging, prod (`tfoidc plan dev --local`)", markup=False)
 
 
 @sandbox_group.command("down")

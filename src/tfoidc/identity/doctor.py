@@ -7,6 +7,7 @@ Reading uses the caller's own credentials (a developer's profile); the verdict i
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Any
 
 from tfoidc.errors import InputError
 from tfoidc.iam.audit import TrustWarning, audit_trust_policy
+from tfoidc.iam.document import wildcard_match
 from tfoidc.iam.trust import TrustDecision, evaluate_trust_policy, issuer_host_of, oidc_provider_host
 from tfoidc.identity.sts import aws_call, client_config, session
 
@@ -142,3 +144,77 @@ def diagnose(trust: RoleTrust, claims: Mapping[str, Any]) -> Diagnosis:
         token_audiences=tuple(str(a) for a in (aud if isinstance(aud, list) else [aud]) if a is not None),
         provider_audiences=trust.provider_audiences.get(registered, ()) if registered else (),
     )
+
+
+# GitLab's `sub`: project_path:<group>/<project>:ref_type:<branch|tag>:ref:<ref>. Refs hold no ':' (git
+# forbids it), so the last `:ref:` and `:ref_type:` split it unambiguously.
+_SUBJECT = re.compile(r"^project_path:(?P<project_path>.*):ref_type:(?P<ref_type>[^:]*):ref:(?P<ref>[^:]*)$")
+SUBJECT_PARTS = (("project_path", "project path"), ("ref_type", "ref type"), ("ref", "ref"))
+# Where the reference module (terraform/modules/oidc) takes the subjects each role trusts.
+MODULE_PATH = "terraform/modules/oidc"
+SUBJECT_VARIABLES = {"plan": "plan_subjects", "apply": "apply_subjects"}
+
+
+@dataclass(frozen=True)
+class SubjectMismatch:
+    """The first part of the token's `sub` that the closest trusted subject pattern does not accept."""
+
+    part: str  # "project path", "ref type", "ref", or "subject" when the pattern has another shape
+    expected: str
+    actual: str
+    pattern: str
+    statement: str
+
+    def explanation(self) -> str:
+        return (
+            f"sub differs in the {self.part}: the token has {self.actual!r}, the trust policy expects "
+            f"{self.expected!r} (closest pattern {self.pattern!r}, statement {self.statement})"
+        )
+
+
+def split_subject(sub: str) -> dict[str, str] | None:
+    match = _SUBJECT.match(sub)
+    return match.groupdict() if match else None
+
+
+def subject_mismatch(diagnosis: Diagnosis, sub: str) -> SubjectMismatch | None:
+    """Pure: when an Allow statement refused the token on its `sub` condition, the first differing part
+    against the pattern that agrees with the token on the most leading parts; None otherwise."""
+    actual = split_subject(sub)
+    best: tuple[int, SubjectMismatch] | None = None
+    for statement in diagnosis.decision.statements:
+        if statement.effect != "Allow":
+            continue
+        for condition in statement.conditions:
+            if condition.matched or not condition.key.lower().endswith(":sub"):
+                continue
+            like = "Like" in condition.operator
+            for pattern in condition.expected:
+                found = _first_difference(pattern, sub, actual, like=like, statement=statement.label)
+                if found is not None and (best is None or found[0] > best[0]):
+                    best = found
+    return best[1] if best else None
+
+
+def _first_difference(
+    pattern: str, sub: str, actual: dict[str, str] | None, *, like: bool, statement: str
+) -> tuple[int, SubjectMismatch] | None:
+    def same(expected: str, value: str) -> bool:
+        return wildcard_match(expected, value) if like else expected == value
+
+    if same(pattern, sub):
+        return None
+    expected = split_subject(pattern)
+    if expected is None or actual is None:
+        return -1, SubjectMismatch("subject", pattern, sub, pattern, statement)
+    for rank, (key, name) in enumerate(SUBJECT_PARTS):
+        if not same(expected[key], actual[key]):
+            return rank, SubjectMismatch(name, expected[key], actual[key], pattern, statement)
+    return -1, SubjectMismatch("subject", pattern, sub, pattern, statement)
+
+
+def subject_line(sub: str, purpose: str) -> str:
+    """The line to put in the reference module's variables (HCL) so its role trusts this job's `sub`.
+    A ref is chosen by whoever pushes it: `${` and `%{` are escaped so HCL never interpolates them."""
+    literal = json.dumps(sub).replace("${", "$${").replace("%{", "%%{")
+    return f"{SUBJECT_VARIABLES.get(purpose, 'plan_subjects')} = [{literal}]"

@@ -11,6 +11,7 @@ from types import TracebackType
 
 from moto.server import ThreadedMotoServer
 
+from tfoidc.sandbox.config import SandboxEndpoints
 from tfoidc.sandbox.issuer import DEFAULT_AUDIENCE, LocalIssuer
 from tfoidc.sandbox.provision import provision
 
@@ -88,6 +89,23 @@ class Sandbox:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    def endpoints(self) -> SandboxEndpoints:
+        return SandboxEndpoints(
+            region=self.region,
+            moto_endpoint=self.moto_endpoint,
+            issuer_url=self.issuer.url,
+            audience=self.issuer.audience,
+            state_bucket=self.state_bucket,
+            lock_table=self.lock_table,
+            roles=dict(self.roles),
+        )
+
+    def sessions_issued(self) -> int:
+        """How many sessions the in-process moto STS has handed out: the demo shows a refusal made none."""
+        from moto.sts.models import sts_backends
+
+        return len(sts_backends[self.account_id]["aws"].assumed_roles)
 
     def env(self) -> dict[str, str]:
         """Environment for child processes (terraform, boto3) to talk to the sandbox instead of AWS."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +23,7 @@ from typing import Any
 from tfoidc.errors import InputError, OperationalError
 from tfoidc.identity.files import write_private
 from tfoidc.sandbox import Sandbox
+from tfoidc.sandbox.config import SandboxEndpoints
 from tfoidc.sandbox.issuer import LocalIssuer, load_private_key_pem, private_key_pem
 
 STATE_FILE = "state.json"
@@ -124,12 +126,13 @@ def issuer_from_state(state: SandboxState, home: Path) -> LocalIssuer:
     return LocalIssuer(audience=state.audience, key=key, kid=state.kid, url=state.issuer_url)
 
 
-def serve_until_signalled(home: Path) -> None:
-    """Run a sandbox in this process until SIGTERM/SIGINT; the body of the background process."""
+def serve_until_signalled(home: Path, *, moto_port: int = 0, issuer_port: int = 0) -> None:
+    """Run a sandbox in this process until SIGTERM/SIGINT; the body of the background process.
+    Port 0 is any free port."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    with Sandbox() as sb:
+    with Sandbox(moto_port=moto_port, issuer_port=issuer_port) as sb:
         write_private(home / KEY_FILE, private_key_pem(sb.issuer.key))
         state = SandboxState.of(sb, os.getpid())
         write_private(home / STATE_FILE, json.dumps(asdict(state), indent=2).encode())
@@ -146,18 +149,22 @@ def running_state(home: Path) -> SandboxState | None:
     return state if state is not None and is_sandbox(state.pid) else None
 
 
-def start_background(home: Path, *, timeout: float = 60.0) -> SandboxState:
+def start_background(
+    home: Path, *, moto_port: int = 0, issuer_port: int = 0, timeout: float = 60.0
+) -> SandboxState:
     existing = running_state(home)
     if existing is not None:
         raise InputError(
             f"a sandbox is already running (pid {existing.pid}, moto {existing.moto_endpoint})",
             hint="`tfoidc sandbox down` stops it",
         )
+    for option, port in (("--moto-port", moto_port), ("--issuer-port", issuer_port)):
+        _check_port_free(option, port)
     (home / STATE_FILE).unlink(missing_ok=True)
     home.mkdir(parents=True, exist_ok=True)
     with open(home / LOG_FILE, "wb") as log:
         child = subprocess.Popen(
-            [sys.executable, "-m", DAEMON_MODULE, str(home)],
+            [sys.executable, "-m", DAEMON_MODULE, str(home), str(moto_port), str(issuer_port)],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -178,6 +185,19 @@ def start_background(home: Path, *, timeout: float = 60.0) -> SandboxState:
     raise OperationalError(
         f"the sandbox did not become ready within {timeout:.0f}s", hint=f"see {home / LOG_FILE}"
     )
+
+
+def _check_port_free(option: str, port: int) -> None:
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise InputError(
+                f"{option} {port}: the port is not free on 127.0.0.1 ({exc.strerror})",
+                hint="choose another port, or 0 for any free one",
+            ) from None
 
 
 def stop_background(home: Path, *, timeout: float = 15.0) -> SandboxState | None:
@@ -209,5 +229,18 @@ def status_of(state: SandboxState) -> dict[str, Any]:
     }
 
 
+def endpoints_of(state: SandboxState) -> SandboxEndpoints:
+    return SandboxEndpoints(
+        region=state.region,
+        moto_endpoint=state.moto_endpoint,
+        issuer_url=state.issuer_url,
+        audience=state.audience,
+        state_bucket=state.state_bucket,
+        lock_table=state.lock_table,
+        roles=state.roles,
+    )
+
+
 if __name__ == "__main__":
-    serve_until_signalled(Path(sys.argv[1]))
+    ports = [int(p) for p in sys.argv[2:4]] + [0, 0]
+    serve_until_signalled(Path(sys.argv[1]), moto_port=ports[0], issuer_port=ports[1])
