@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from tfoidc.gitlab.client import TOKEN_VARIABLE
 
