@@ -82,5 +82,9 @@ def pipeline_text(image: str = "python:3.11-slim") -> str:
         "# `tfoidc:generate` finds the stacks this change reaches and writes a child pipeline: a plan job per\n"
         "# stack, one merge request note, and manual applies in dependency order on the protected default\n"
         "# branch. `tfoidc:stacks` runs it. TFOIDC_PIP_SPEC: where your organisation keeps tfoidc, pinned.\n"
+        "# Jobs download Terraform only with its checksum: set TERRAFORM_SHA256 (the SHA-256 of\n"
+        "# terraform_${TERRAFORM_VERSION}_linux_amd64.zip from the release's SHA256SUMS) as a CI/CD variable,\n"
+        "# or use an image that has Terraform (docs/gitlab.md). Not set here: a YAML variable forwarded to the\n"
+        "# child pipeline would hide the CI/CD variable.\n"
     )
     return header + yaml.safe_dump(parent_pipeline(image), sort_keys=False, width=1000)
