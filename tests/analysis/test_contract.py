@@ -339,3 +339,16 @@ def test_usage_based_costs_and_free_resources_survive_the_round_trip() -> None:
     assert [r.address for r in read.usage_based] == ["aws_lambda_function.api"]
     assert tuple(f.address for f in read.free_resources) == read.free == ("aws_iam_role.api",)
     assert analysis_to_dict(analysis_from_dict(doc))["cost"] == doc["cost"]
+
+
+@pytest.mark.parametrize(
+    ("name", "valid"), [("live/app", True), ("prod", True), ("live/../prod", False), ("/abs", False)]
+)
+def test_a_stacks_path_is_a_name_an_analysis_can_carry(name: str, valid: bool) -> None:
+    """A stack is named by its folder (`live/app`): its analysis must read back; a path that climbs must not."""
+    doc = {**good_document_cached(), "environment": name}
+    if valid:
+        assert analysis_from_dict(doc).environment == name
+    else:
+        with pytest.raises(InputError, match="environment"):
+            analysis_from_dict(doc)

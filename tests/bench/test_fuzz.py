@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import REPO
 
 # A few thousand in all, split so that xdist runs the kinds side by side.
-EXAMPLES = {"plan": 1_200, "config": 800, "analysis": 800}
+EXAMPLES = {"plan": 800, "config": 700, "analysis": 700}
 
 
 def fuzz_module() -> ModuleType:

@@ -26,7 +26,9 @@ def option(name: str, flag: str) -> click.Parameter:
 @pytest.mark.parametrize("name", IDENTITY_COMMANDS)
 def test_every_command_that_obtains_credentials_takes_env_role_arn_and_the_token_options(name: str) -> None:
     params = command(name).params
-    assert any(isinstance(p, click.Argument) and p.name == "environment" for p in params), name
+    # `plan` takes one ENV or several stacks (ENV|STACK...): the same names, more of them.
+    arguments = {p.name for p in params if isinstance(p, click.Argument)}
+    assert arguments == ({"stacks"} if name == "plan" else {"environment"}), name
     for flag in (*TOKEN_OPTIONS, "--role-arn"):
         assert option(name, flag).to_info_dict() == option("auth", flag).to_info_dict(), (name, flag)
 

@@ -36,7 +36,7 @@ def plan(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProces
 def test_a_failed_plan_leaves_its_error_for_the_note(tmp_path: Path) -> None:
     (tmp_path / "root").mkdir()
     (tmp_path / "tfoidc.toml").write_text(CONFIG)
-    stale = tmp_path / "tfoidc-out" / "dev" / "dev" / "tfoidc.json"
+    stale = tmp_path / "tfoidc-out" / "dev" / "tfoidc.json"
     stale.parent.mkdir(parents=True)
     stale.write_text('{"an": "analysis of an earlier run"}')
 
@@ -44,7 +44,7 @@ def test_a_failed_plan_leaves_its_error_for_the_note(tmp_path: Path) -> None:
 
     assert run.returncode == 4
     (line,) = [x for x in run.stderr.splitlines() if x.strip()]
-    record = json.loads((tmp_path / "tfoidc-out" / "dev" / "dev" / "plan-error.json").read_text())
+    record = json.loads((tmp_path / "tfoidc-out" / "dev" / "plan-error.json").read_text())
     assert record == {
         "environment": "dev",
         "exit_code": run.returncode,

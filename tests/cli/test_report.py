@@ -187,6 +187,7 @@ def test_analyze_and_report_are_one_command_with_two_defaults() -> None:
             "environment",
             "fail_on",
             "findings_files",
+            "graph_detail",
         }
     )
     for name in ("fmt", "fail_on"):

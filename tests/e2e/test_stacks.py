@@ -18,6 +18,7 @@ import pytest
 
 from tests.stacks.repo import Repo
 from tests.stacks.sandbox_stacks import write_sandbox_stacks
+from tfoidc.config import default_apply_audience
 from tfoidc.sandbox import Sandbox
 from tfoidc.sandbox.pytest_fixtures import LEAKY_VARIABLES
 
@@ -28,12 +29,16 @@ class Stacks:
     def __init__(self, repo: Repo, sandbox: Sandbox, prefix: str) -> None:
         self.repo, self.sandbox, self.prefix = repo, sandbox, prefix
         self.token = sandbox.issuer.mint(ref="main", ref_protected="true")
+        # What an apply job holds: a token of the apply audience, which only apply roles trust.
+        self.apply_token = sandbox.issuer.mint(
+            ref="main", ref_protected="true", aud=default_apply_audience(sandbox.issuer.url)
+        )
 
-    def env(self) -> dict[str, str]:
+    def env(self, token: str | None = None) -> dict[str, str]:
         drop = (*LEAKY_VARIABLES, "CI", "GITLAB_CI", "CI_COMMIT_SHA", "TFOIDC_CONFIG", "TFOIDC_TERRAFORM_BIN")
         env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("CI_MERGE")}
         env.update(self.sandbox.env())
-        env["GITLAB_OIDC_TOKEN"] = self.token
+        env["GITLAB_OIDC_TOKEN"] = token or self.token
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         env["TFOIDC_CACHE_DIR"] = ""
         return env
@@ -42,7 +47,7 @@ class Stacks:
         return subprocess.run(
             [sys.executable, "-m", "tfoidc", *args],
             cwd=self.repo.path,
-            env=self.env(),
+            env=self.env(self.apply_token if args[:1] == ("apply",) else None),
             capture_output=True,
             text=True,
             timeout=600,

@@ -76,7 +76,8 @@ def _plan_single_stack(ctx: click.Context, name: str, options: dict[str, Any]) -
         ctx.invoke(lifecycle_cli.plan_command.callback, environment=name, **options)  # type: ignore[arg-type]
     except TfoidcError as exc:
         blocked = exc.exit_code == ExitCode.POLICY and (out_dir / "manifest.json").exists()
-        if out_dir.is_dir():
+        # A usage or input error writes nothing, like every bad input (the name may not even be a folder).
+        if out_dir.is_dir() and exc.exit_code != ExitCode.USAGE:
             with contextlib.suppress(TfoidcError):  # the plan's own error is the one to show
                 _record(project, name, out_dir, "blocked" if blocked else "failed", exc.one_line(), started)
         raise

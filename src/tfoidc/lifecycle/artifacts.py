@@ -183,6 +183,7 @@ def failed_plan_analysis(environment: str, message: str, exit_code: int | None) 
         "summary": {"create": 0, "update": 0, "replace": 0, "delete": 0},
         "changes": [],
         "graph": {
+            "detail": "resources",
             "nodes": [],
             "edges": [],
             "inferred": False,
