@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
@@ -34,9 +34,19 @@ class Action:
 class ActionCatalog:
     services: dict[str, dict[str, Action]]  # prefix (lower case) -> lower-case action name -> Action
     source: str
+    # A plan repeats the same policy documents (module copies, count and for_each): each distinct
+    # pattern is matched against the ~18,000 actions once.
+    _expanded: dict[str, tuple[Action, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _covered: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
-    def expand(self, pattern: str) -> list[Action]:
+    def expand(self, pattern: str) -> tuple[Action, ...]:
         """The actions an Action/NotAction entry covers (IAM wildcards; unknown names give none)."""
+        found = self._expanded.get(pattern)
+        if found is None:
+            found = self._expanded[pattern] = tuple(self._expand(pattern))
+        return found
+
+    def _expand(self, pattern: str) -> list[Action]:
         if pattern == "*":
             return [a for actions in self.services.values() for a in actions.values()]
         service, _, name = pattern.partition(":")
@@ -54,9 +64,13 @@ class ActionCatalog:
             return [found] if found else []
         return [a for a in actions.values() if action_matches(pattern, a.name)]
 
-    def covered(self, patterns: Iterable[str]) -> set[str]:
+    def covered(self, patterns: Iterable[str]) -> frozenset[str]:
         """Lower-case names of every action the patterns cover."""
-        return {a.name.lower() for p in patterns for a in self.expand(p)}
+        key = tuple(patterns)
+        found = self._covered.get(key)
+        if found is None:
+            found = self._covered[key] = frozenset(a.name.lower() for p in key for a in self.expand(p))
+        return found
 
     def lookup(self, action: str) -> Action | None:
         service, _, name = action.partition(":")

@@ -189,7 +189,7 @@ class Grants:
             everywhere = _every_resource(statement)
             if statement.not_actions:
                 excluded = actions.covered(statement.not_actions)
-                granted = {a.name.lower() for a in actions.expand("*")} - excluded
+                granted = actions.covered(("*",)) - excluded
             else:
                 granted = actions.covered(statement.actions)
             for name in granted:
