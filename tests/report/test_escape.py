@@ -323,3 +323,9 @@ def test_the_waiver_to_paste_names_the_hostile_address_exactly(s: str) -> None:
     waiver = tomllib.loads(block)["guardrails"]["waivers"][0]
     assert waiver["address"] == f"null_resource.r[{json.dumps(s)}]" and waiver["rule"] == "TFO-TEST-001"
     assert waiver["environments"] == ["prod"]
+    # The HTML report offers the same entry, HTML-escaped inside its <pre>.
+    import html as html_lib
+
+    page = rendered(hostile_analysis(s), "html")
+    pre = page.split('<pre class="waiver">', 1)[1].split("</pre>", 1)[0]
+    assert tomllib.loads(html_lib.unescape(pre))["guardrails"]["waivers"][0] == waiver

@@ -52,13 +52,15 @@ def test_an_incomplete_plan_says_so_in_every_format() -> None:
     verdict = "dev: 1 to add, 0 to change, 0 to replace, 0 to destroy · incomplete plan: 2 changes deferred"
     out = {fmt: render(analysis, fmt, width=300) for fmt in FORMATS}
 
-    assert verdict in out["text"] and 'null_resource.later["a"] (instance_count_unknown)' in out["text"]
+    assert out["text"].startswith("dev: Incomplete plan — applying it leaves work for a later plan\n")
+    assert verdict.removeprefix("dev: ") in out["text"]
+    assert 'null_resource.later["a"] (instance_count_unknown)' in out["text"]
     # The note's first line is what to do; the counts follow it.
     assert out["md"].startswith("### ⏳ dev: Incomplete plan — applying it leaves work for a later plan\n")
     assert verdict.removeprefix("dev: ") in out["md"] and "**This plan is incomplete**" in out["md"]
     assert "Deferred to a later plan</b> (2)" in out["md"] and "`provider_config_unknown`" in out["md"]
     assert "⏳" in out["md"]
-    assert verdict in out["html"] and 'id="deferred"' in out["html"]
+    assert verdict.removeprefix("dev: ") in out["html"] and 'id="deferred"' in out["html"]
 
     plan = json.loads(out["json"])["plan"]
     assert plan["complete"] is False
