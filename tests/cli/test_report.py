@@ -58,13 +58,14 @@ def test_every_format_on_stdout(tfoidc: Runner, fmt: str) -> None:
     run = tfoidc("report", str(need_shared(PLAN)), "--format", fmt, "-e", "prod")
     assert run.code == 0, run.err
     if fmt == "md":
-        assert "prod: 5 to add, 0 to change, 0 to replace, 0 to destroy" in run.out
+        assert run.out.startswith("### ⚠️ prod: Ready to apply after reviewing 5 warnings\n")
+        assert "5 to add, 0 to change, 0 to replace, 0 to destroy" in run.out
     elif fmt == "html":
         assert run.out.startswith("<!DOCTYPE html>") and run.out.rstrip().endswith("</html>")
     elif fmt == "junit":
         assert ET.fromstring(run.out).tag == "testsuites"
     elif fmt == "text":
-        assert "Plan format" in run.out and "Changed resources" in run.out
+        assert run.out.startswith("prod: Ready to apply") and "Changes (5):" in run.out
     else:
         doc = json.loads(run.out)
         if fmt == "json":
@@ -89,7 +90,7 @@ def test_analysis_json_renders_like_the_plan(tfoidc: Runner, tmp_path: Path) -> 
     assert tfoidc("report", str(plan), "--format", "json", "-e", "staging", "-o", str(analysis)).code == 0
     from_plan = tfoidc("report", str(plan), "--format", "md", "-e", "staging").out
     from_analysis = tfoidc("report", str(analysis), "--format", "md").out
-    verdict = "staging: 1 to add, 1 to change, 1 to replace, 0 to destroy · 1 blocking finding"
+    verdict = "### ⛔ staging: Blocked: [`TFO-S3-001`](docs/guardrails.md#tfo-s3-001)"
     assert verdict in from_plan and verdict in from_analysis
     # tfoidc.json holds no attribute values, so only the diffs differ.
     assert "```diff" in from_plan and "```diff" not in from_analysis
@@ -166,7 +167,7 @@ def test_output_over_an_existing_file_replaces_it_whole(tfoidc: Runner, tmp_path
     target.write_text("old content " * 10_000)
     assert tfoidc("report", str(need_shared(PLAN)), "-o", str(target)).code == 0
     text = target.read_text()
-    assert "old content" not in text and text.startswith("### tfoidc plan report")
+    assert "old content" not in text and text.startswith("### ⚠️ plan: Ready to apply")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
@@ -255,4 +256,4 @@ def test_output_through_a_symlink_writes_its_target(tfoidc: Runner, tmp_path: Pa
     real = tmp_path / "real.md"
     (tmp_path / "link.md").symlink_to(real)
     assert tfoidc("report", str(need_shared(PLAN)), "-o", str(tmp_path / "link.md")).code == 0
-    assert real.read_text().startswith("### tfoidc plan report") and (tmp_path / "link.md").is_symlink()
+    assert real.read_text().startswith("### ⚠️ plan: Ready to apply") and (tmp_path / "link.md").is_symlink()

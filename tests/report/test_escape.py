@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt
 from tfoidc.analysis.model import Analysis
 from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
-from tfoidc.cost.model import CostEstimate, NotPriced, ResourceCost
+from tfoidc.cost.model import CostComponent, CostEstimate, NotPriced, ResourceCost
 from tfoidc.guardrails.model import Finding, Severity
 from tfoidc.plan.parse import plan_from_document
 from tfoidc.report.escape import Markdown, fenced_block, markdown, script_json, visible, xml
@@ -117,7 +117,18 @@ def hostile_analysis(s: str) -> Analysis:
         currency="USD",
         region="us-east-1",
         resources=(
-            ResourceCost(address, s, s, "create", Decimal(0), Decimal("10.5")),
+            ResourceCost(
+                address,
+                s,
+                s,
+                "create",
+                Decimal(0),
+                Decimal("10.5"),
+                components=(
+                    CostComponent(s, s, Decimal("0.5"), Decimal(21), Decimal("10.5"), s),
+                    CostComponent(s, s, Decimal("0.2"), None, None, s, (s,)),
+                ),
+            ),
             ResourceCost(s, "aws_instance", "", "update", Decimal(1), Decimal(2)),
         ),
         not_priced=(NotPriced(address, s, s),),
@@ -283,3 +294,38 @@ def test_xml_keeps_junit_well_formed() -> None:
 def test_script_json_cannot_end_the_script_element() -> None:
     text = script_json({"k": "</script><script>alert(1)</script><!--"})
     assert "<" not in text and json.loads(text) == {"k": "</script><script>alert(1)</script><!--"}
+
+
+# --- the waiver a blocking finding offers to paste --------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(s=HOSTILE)
+def test_toml_string_holds_any_address_exactly(s: str) -> None:
+    import tomllib
+
+    from tfoidc.report.view import toml_string
+
+    text = toml_string(s)
+    assert tomllib.loads(f"a = {text}")["a"] == s
+    assert visible(text) == text  # nothing invisible or line-breaking reaches the fenced block
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(s=HOSTILE)
+def test_the_waiver_to_paste_names_the_hostile_address_exactly(s: str) -> None:
+    import tomllib
+
+    text = rendered(hostile_analysis(s), "md")
+    block = text.split("```toml\n", 1)[1]
+    fence = "```"
+    block = block[: block.index("\n" + fence)]  # the longest backtick run inside is shorter
+    waiver = tomllib.loads(block)["guardrails"]["waivers"][0]
+    assert waiver["address"] == f"null_resource.r[{json.dumps(s)}]" and waiver["rule"] == "TFO-TEST-001"
+    assert waiver["environments"] == ["prod"]
+    # The HTML report offers the same entry, HTML-escaped inside its <pre>.
+    import html as html_lib
+
+    page = rendered(hostile_analysis(s), "html")
+    pre = page.split('<pre class="waiver">', 1)[1].split("</pre>", 1)[0]
+    assert tomllib.loads(html_lib.unescape(pre))["guardrails"]["waivers"][0] == waiver

@@ -58,9 +58,11 @@ def test_note_stays_under_budget_and_well_formed(big: Analysis, full_note: str, 
     assert structure_problems(text) == []
     # Shortening removes rows, never whole sections: the same sections and tables as the full note.
     assert _summaries(text) == _summaries(full_note)
-    assert table_count(text) == table_count(full_note)
+    # (less the cost breakdowns, one table per cost row shown)
+    breakdowns = text.count("| Component | Quantity |") - full_note.count("| Component | Quantity |")
+    assert table_count(text) - breakdowns == table_count(full_note)
     # The verdict is complete.
-    assert f"prod: {COPIES} to add, {COPIES} to change, {COPIES} to replace, 0 to destroy" in text
+    assert f"{COPIES} to add, {COPIES} to change, {COPIES} to replace, 0 to destroy" in text
 
 
 def test_the_middle_of_long_lists_is_left_out_first(big: Analysis) -> None:
@@ -83,8 +85,20 @@ def test_the_middle_of_long_lists_is_left_out_first(big: Analysis) -> None:
 
 def test_shortened_note_says_so_and_where_the_full_report_is(big: Analysis) -> None:
     text = _note([big], 60_000)
-    assert "This note was shortened to stay under 60,000 characters" in text
+    assert "**This note is shortened** to stay under 60,000 characters" in text
     assert f"the full report is in the [job artifacts]({ARTIFACTS})" in text
+    # Said at the top, before any section, not on the last line a reviewer may never reach.
+    assert text.index("This note is shortened") < text.index("#### prod")
+
+
+def test_what_the_plan_destroys_is_shortened_last(big: Analysis) -> None:
+    text = _note([big], 60_000)
+    replace = text.split(f"<b>Replace (destroy and re-create)</b> ({COPIES})", 1)[1].split("</details>", 1)[0]
+    create = text.split(f"<b>Create</b> ({COPIES})", 1)[1].split("</details>", 1)[0]
+    shown = [line for line in replace.splitlines() if line.startswith("| `aws_dynamodb_table")]
+    created = [line for line in create.splitlines() if line.startswith("| `aws_s3_bucket")]
+    assert len(shown) > len(created)
+    assert "<details open><summary><b>Replace (destroy and re-create)</b>" in text  # never folded
 
 
 def test_attribute_diffs_survive_when_only_lists_needed_shortening(big: Analysis) -> None:
@@ -98,7 +112,8 @@ def test_tiny_budget_keeps_every_verdict_and_stays_well_formed(big: Analysis) ->
     text = _note([big, other], 2_000)
     assert len(text) <= 2_000
     assert structure_problems(text) == []
-    assert f"prod: {COPIES} to add" in text and "staging: 50 to add" in text
+    assert "prod: Blocked**: [`TFO-S3-001`]" in text and "staging: Blocked**" in text
+    assert f"· {COPIES} to add" in text and "· 50 to add" in text
     assert "#### prod" in text and "#### staging" in text
 
 

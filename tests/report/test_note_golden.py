@@ -78,17 +78,51 @@ def test_note_matches_golden(name: str) -> None:
 
 def test_verdict_line_counts_blocking_findings_and_cost() -> None:
     text = _review_mix()
-    first = next(line for line in text.splitlines() if "staging:" in line)
-    assert "staging: 1 to add, 1 to change, 1 to replace, 0 to destroy" in first
-    assert "1 blocking finding, 4 warnings" in first
-    assert "/mo" in first
-    assert first.startswith("⛔")
+    first, _, summary = text.splitlines()[:3]
+    # The first line says what to do, naming the environment, the rule (linked to its section of
+    # the docs) and the resource.
+    assert first == (
+        "### ⛔ staging: Blocked: [`TFO-S3-001`](docs/guardrails.md#tfo-s3-001) on "
+        "`aws_s3_bucket.test-bucket1` — fix it or waive it"
+    )
+    assert summary.startswith("1 to add, 1 to change, 1 to replace, 0 to destroy")
+    # Info findings are not warnings.
+    assert "1 blocking finding, 2 warnings, 2 info" in summary
+    assert "/mo" in summary
+
+
+def test_a_blocking_finding_offers_the_waiver_to_paste() -> None:
+    import tomllib
+
+    text = _review_mix()
+    block = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    waiver = tomllib.loads(block)["guardrails"]["waivers"][0]
+    assert waiver["rule"] == "TFO-S3-001" and waiver["address"] == "aws_s3_bucket.test-bucket1"
+    assert waiver["environments"] == ["staging"]
+    # Pasted without thought it waives nothing: no reason (refused) and an expiry in the past.
+    assert waiver["reason"] == "" and waiver["expires"].year == 1970
+
+
+def test_a_clean_plan_is_green_and_ready_to_apply() -> None:
+    doc = load_fixture("infracost/example_plan.json")
+    doc["resource_changes"] = [rc for rc in doc["resource_changes"] if rc["type"] == "aws_lambda_function"]
+    text = render(analysis_of(doc, "dev"), "md")
+    assert text.startswith("### ✅ dev: Ready to apply\n")
+    assert "warning" not in text.split("\n---", 1)[0]
+
+
+def test_without_an_environment_the_plan_is_called_plan_not_default() -> None:
+    text = render(analysis_of_fixture("opentofu/show_json_basic_delete.json", None), "md")
+    assert text.startswith("### ✅ plan: Ready to apply\n") and "default" not in text.split("\n", 1)[0]
 
 
 def test_replace_is_its_own_group_with_the_attribute_that_forces_it() -> None:
     text = _review_mix()
     section = text.split("<b>Replace (destroy and re-create)</b> (1)", 1)[1].split("</details>", 1)[0]
-    assert "| `aws_dynamodb_table.cross-environment-violations` | `aws_dynamodb_table` | `name` |" in section
+    assert (
+        "| `aws_dynamodb_table.cross-environment-violations`<br>🗄️ **holds data** | `aws_dynamodb_table` | `name` |"
+        in section
+    )
     create = text.split("<b>Create</b>", 1)[1].split("</details>", 1)[0]
     assert "aws_dynamodb_table" not in create
 
@@ -118,7 +152,7 @@ def test_cost_section_shows_delta_and_not_priced_count() -> None:
     record = next(rc for rc in doc["resource_changes"] if rc["type"] == "aws_route53_record")
     record["change"]["after_unknown"]["alias"] = True  # an alias decided at apply: not priced
     text = render(analysis_of(doc, "staging"), "md")
-    assert "1 warning · +$36.77/mo (1 not priced)**" in text  # the verdict says the total is partial
+    assert "1 warning · +$36.77/mo + usage (1 not priced)\n" in text  # the verdict says the total is partial
     summary = next(line for line in text.splitlines() if "<b>Cost</b>" in line)
     assert "+$36.77/mo" in summary and "1 not priced" in summary
     assert "Not priced (1): `aws_route53_record` \u00d7 1." in text
@@ -129,7 +163,7 @@ def test_drift_and_graph_sections() -> None:
     text = render(analysis_of_fixture("tf-summarize/github_provider_modules.json", "github"), "md")
     assert "<b>Drift</b>: 3 resources changed outside Terraform" in text
     # No resource has a price: the verdict must not claim the change costs nothing.
-    assert "0 blocking findings · no priced resources · drift on 3**" in text
+    assert "0 blocking findings · no priced resources · drift on 3\n" in text
     assert '| `module.github["terraform-plan-summary"].github_branch.demo` | delete |' in text
     assert fence_count(text) == 1 and "```mermaid\nflowchart LR\n" in text
     graph = text.split("```mermaid", 1)[1].split("```", 1)[0]
@@ -147,7 +181,7 @@ def test_several_environments_make_one_note_with_one_section_each() -> None:
     text = _multi_env()
     assert text.startswith("<!-- tfoidc:envs=prod,staging pipeline=4321 -->\n")
     assert text.count("#### prod") == 1 and text.count("#### staging") == 1
-    verdicts = [line for line in text.splitlines() if line.startswith(("📝 **", "⛔ **", "✅ **"))]
+    verdicts = [line for line in text.splitlines() if line.startswith(("⚠️ **", "⛔ **", "✅ **"))]
     assert [v.split("**")[1].split(":")[0] for v in verdicts] == ["prod", "staging"]
     assert text.index("#### prod") < text.index("#### staging")
     assert ARTIFACTS in text

@@ -52,11 +52,15 @@ def test_an_incomplete_plan_says_so_in_every_format() -> None:
     verdict = "dev: 1 to add, 0 to change, 0 to replace, 0 to destroy · incomplete plan: 2 changes deferred"
     out = {fmt: render(analysis, fmt, width=300) for fmt in FORMATS}
 
-    assert verdict in out["text"] and 'null_resource.later["a"] (instance_count_unknown)' in out["text"]
-    assert verdict in out["md"] and "**This plan is incomplete**" in out["md"]
+    assert out["text"].startswith("dev: Incomplete plan — applying it leaves work for a later plan\n")
+    assert verdict.removeprefix("dev: ") in out["text"]
+    assert 'null_resource.later["a"] (instance_count_unknown)' in out["text"]
+    # The note's first line is what to do; the counts follow it.
+    assert out["md"].startswith("### ⏳ dev: Incomplete plan — applying it leaves work for a later plan\n")
+    assert verdict.removeprefix("dev: ") in out["md"] and "**This plan is incomplete**" in out["md"]
     assert "Deferred to a later plan</b> (2)" in out["md"] and "`provider_config_unknown`" in out["md"]
     assert "⏳" in out["md"]
-    assert verdict in out["html"] and 'id="deferred"' in out["html"]
+    assert verdict.removeprefix("dev: ") in out["html"] and 'id="deferred"' in out["html"]
 
     plan = json.loads(out["json"])["plan"]
     assert plan["complete"] is False
@@ -97,7 +101,7 @@ def test_replace_with_forget_is_its_own_group_and_counts_as_an_addition() -> Non
     doc = {"format_version": "1.2", "resource_changes": [_rc("null_resource.kept", ["create", "forget"])]}
     analysis = analyze(plan_from_document(doc), Config(), environment="dev")
     note = render(analysis, "md")
-    assert "dev: 1 to add, 0 to change, 0 to replace, 0 to destroy, 1 to forget" in note
+    assert "1 to add, 0 to change, 0 to replace, 0 to destroy, 1 to forget" in note
     assert "Replace, old object kept (forgotten, not destroyed)" in note
     assert json.loads(render(analysis, "gitlab-terraform")) == {
         "create": 1,

@@ -122,7 +122,8 @@ def test_stack_names_from_folder_names_are_escaped(mix: Analysis) -> None:
     note = render_stacks_note(entries)
     html = MarkdownIt("commonmark").enable("table").render(note)
     assert "<img" not in html and "<script" not in html and "<b>f</b>" not in html
-    outside_code = re.sub(r"<code>.*?</code>", "", html, flags=re.S)
+    # GitLab notifies no one named inside code (spans, and blocks such as the waiver TOML to paste).
+    outside_code = re.sub(r"<code[^>]*>.*?</code>", "", html, flags=re.S)
     assert "@everyone" not in outside_code and "@here" not in outside_code
     assert 'href="http://evil"' not in html
     assert structure_problems(note) == []

@@ -16,6 +16,9 @@ from tfoidc.guardrails.external import ExternalResult
 from tfoidc.plan.memory import cyclic_gc_paused
 from tfoidc.plan.parse import decode_json, plan_from_document
 
+# `terraform plan -out` writes a zip archive: its local file header starts every such file.
+ZIP_MAGIC = b"PK\x03\x04"
+
 
 def read_analysis(
     path: Path,
@@ -36,6 +39,11 @@ def read_analysis(
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     source = str(path)
+    if data[:4] == ZIP_MAGIC:
+        raise InputError(
+            f"{source}: this is a binary plan (the zip file `terraform plan -out` writes), not plan JSON",
+            hint=f"run terraform show -json {path.name} > plan.json, then analyse plan.json",
+        )
     with cyclic_gc_paused():  # everything built here is acyclic and kept to the end (bench/README.md)
         doc = decode_json(data, source)
         del data  # the bytes of a 100 MB plan are not needed once decoded

@@ -37,6 +37,12 @@ class ReportConfig(BaseModel):
         default="main.tf",
         description="Path that Code Quality and SARIF findings point at (plans have no file positions).",
     )
+    rules_docs_url: str = Field(
+        default="docs/guardrails.md",
+        description="Where each built-in rule id links (`<url>#tfo-s3-001`): tfoidc's docs/guardrails.md. "
+        "The default is relative, right in tfoidc's own repository; point it at your copy of tfoidc's docs "
+        '(e.g. https://gitlab.example.com/platform/tfoidc/-/blob/v0.1.0/docs/guardrails.md), or "" for no links.',
+    )
     artifact_url: str | None = Field(
         default=None, description="Where the full report lives (default: derived from CI_JOB_URL)."
     )

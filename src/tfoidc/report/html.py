@@ -17,8 +17,8 @@ from tfoidc.report.view import (
     GROUP_ORDER,
     Limits,
     build_env_view,
-    environment_name,
     format_money,
+    headline_text,
     verdict_line,
 )
 
@@ -34,7 +34,7 @@ def html_report(analysis: Analysis, config: ReportConfig) -> str:
         _environment()
         .get_template("report.html.j2")
         .render(
-            title=f"tfoidc plan report: {environment_name(analysis)}",
+            title=f"tfoidc: {headline_text(analysis)}",
             verdict=verdict_line(analysis),
             view=view,
             analysis=analysis,

@@ -17,12 +17,23 @@ from tfoidc import __version__
 from tfoidc.analysis.model import Analysis
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.escape import Markdown, fenced_block, markdown
-from tfoidc.report.view import ChangeItem, EnvView, Limits, Selection, build_env_view, format_money, select
+from tfoidc.report.view import (
+    DANGER_LISTS,
+    ChangeItem,
+    EnvView,
+    Limits,
+    Selection,
+    build_env_view,
+    format_money,
+    select,
+)
 
 if TYPE_CHECKING:
     import jinja2
 
 MIN_ROWS = 2
+# Resources whose cost components the note breaks down (the costliest changes; the HTML report has all).
+BREAKDOWNS = 20
 
 
 def render_markdown(
@@ -62,16 +73,18 @@ def _shortened(limits: list[Limits]) -> bool:
 
 def _tighten(selections: list[Selection], limits: list[Limits]) -> list[Limits] | None:
     """One step smaller: halve the longest list anywhere, else drop extras, else go minimal."""
-    best: tuple[int, int, str] | None = None
+    best: tuple[bool, int, int, str] | None = None
     for i, selection in enumerate(selections):
         if limits[i].minimal:
             continue
         for name, size in selection.sizes().items():
-            if size > MIN_ROWS and (best is None or size > best[0]):
-                best = (size, i, name)
+            # What the plan destroys is shortened only once every other list is as short as it gets.
+            rank = (name not in DANGER_LISTS, size)
+            if size > MIN_ROWS and (best is None or rank > best[:2]):
+                best = (*rank, i, name)
     new = list(limits)
     if best is not None:
-        size, i, name = best
+        _, size, i, name = best
         new[i] = replace(limits[i], lists={**limits[i].lists, name: max(size // 2, MIN_ROWS)})
         return new
     for i, lim in enumerate(limits):
@@ -114,6 +127,7 @@ def _render(
             shortened=shortened,
             budget=config.note_max_chars,
             threshold=config.details_threshold,
+            breakdowns=BREAKDOWNS,
             version=Markdown(__version__),
         )
     )
@@ -140,7 +154,28 @@ def _environment() -> jinja2.Environment:
     env.filters["url"] = lambda value: markdown(value, "url")
     env.filters["code_block"] = fenced_block
     env.filters["money"] = money
+    env.filters["toml"] = lambda lines: fenced_block(lines, "toml")
+    env.globals["overall"] = overall_headline
     return env
+
+
+def overall_headline(views: list[EnvView]) -> Markdown:
+    """The note's first line with several environments: the worst state, and where."""
+    order = ("errored", "blocked", "incomplete", "review", "ready", "no-changes")
+    states = [v.headline.state if v.headline else "ready" for v in views]
+    worst = min(states, key=order.index)
+    where = [v.name for v, state in zip(views, states, strict=True) if state == worst]
+    icon = next(v.headline.icon for v, st in zip(views, states, strict=True) if st == worst and v.headline)
+    text = {
+        "errored": "Do not apply",
+        "blocked": "Blocked",
+        "incomplete": "Incomplete plan",
+        "review": "Ready to apply after review",
+        "ready": "Ready to apply",
+        "no-changes": "No changes",
+    }[worst]
+    scope = "every environment" if len(where) == len(views) else ", ".join(where)
+    return Markdown(f"{icon} {text}: {markdown(scope)}")
 
 
 def money(value: Decimal, currency: str = "USD", *, signed: bool = False) -> Markdown:

@@ -53,7 +53,7 @@ def render(
     if fmt == "text":
         from tfoidc.report.text import text_report  # rich's tables: only the text format pays for them
 
-        return text_report(analysis, width=width, color=color)
+        return text_report(analysis, width=width, color=color, config=config)
     if fmt == "md":
         return render_markdown([analysis], config, marker=None, artifact_url=config.artifact_url)
     if fmt == "html":

@@ -12,8 +12,20 @@ from typing import TYPE_CHECKING
 
 from tfoidc.analysis.model import Analysis
 from tfoidc.guardrails.model import Finding
+from tfoidc.report.config import ReportConfig
+from tfoidc.report.diff import replace_reasons
 from tfoidc.report.escape import console, visible
-from tfoidc.report.view import format_money, verdict_line
+from tfoidc.report.view import (
+    GROUP_ORDER,
+    format_money,
+    headline,
+    headline_text,
+    holds_data,
+    price_sources,
+    rule_url,
+    safe_findings,
+    summary_line,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,10 +37,16 @@ BLAST_LINES = 20
 DEFERRED_ROWS = 50
 
 
-def text_report(analysis: Analysis, *, width: int | None = None, color: bool = False) -> str:
+def text_report(
+    analysis: Analysis,
+    *,
+    width: int | None = None,
+    color: bool = False,
+    config: ReportConfig | None = None,
+) -> str:
     """The report as terminal text (`color`: with ANSI styles, for a terminal), `width` columns."""
     out = _console(width, color)
-    for renderable in _renderables(analysis):
+    for renderable in _renderables(analysis, config or ReportConfig()):
         out.print(renderable)
     return out.file.getvalue()  # type: ignore[attr-defined]
 
@@ -64,33 +82,70 @@ def _t(value: object, style: str = "") -> Text:
     return text
 
 
-def _renderables(analysis: Analysis) -> list[object]:
-    from rich.table import Table
+HEADLINE_STYLES = {
+    "errored": "bold red",
+    "blocked": "bold red",
+    "incomplete": "bold yellow",
+    "review": "bold yellow",
+    "ready": "bold green",
+    "no-changes": "bold green",
+}
+SYMBOLS = {
+    "create": "+",
+    "update": "~",
+    "replace": "-/+",
+    "delete": "-",
+    "forget": ".",
+    "replace-forget": "+/.",
+}
 
+
+def _renderables(analysis: Analysis, config: ReportConfig) -> list[object]:
+    """Lines, never a table: an address is printed whole on its line (a terminal may wrap it, but
+    never mid-word at a column edge), and no column is there to stay empty."""
     plan = analysis.plan
     out: list[object] = [
-        _line(f"Plan format {plan.format_version} ({plan.terraform_version or 'unknown Terraform'})")
+        _t(headline_text(analysis), HEADLINE_STYLES.get(headline(analysis).state, "bold")),
+        _line(summary_line(analysis)),
     ]
-    out.append(_t(verdict_line(analysis), "bold"))
-
-    summary = Table(title="Changes", title_justify="left")
-    for action in ("create", "update", "replace", "delete"):
-        summary.add_column(action, justify="right")
-    counts = analysis.action_counts()
-    summary.add_row(*(_t(counts[a]) for a in ("create", "update", "replace", "delete")))
-    out.append(summary)
 
     changes = plan.changes()
+    data = safe_findings(analysis)
     if changes:
-        table = Table(title="Changed resources", title_justify="left")
-        for column in ("action", "address", "type", "reason"):
-            table.add_column(column, overflow="fold")
-        for rc in changes[:TEXT_ROWS]:
-            reason = rc.action_reason or (f"moved from {rc.previous_address}" if rc.previous_address else "")
-            table.add_row(_t(rc.action.value), _t(rc.address), _t(rc.type), _t(reason))
-        out.append(table)
+        destroyed = [rc for rc in changes if rc.action.destroys]
+        if destroyed:
+            holding = sum(1 for rc in destroyed if holds_data(rc, data))
+            out.append(
+                _line(
+                    f"This plan destroys {len(destroyed)} resource(s)"
+                    + (f", {holding} holding data" if holding else "")
+                    + ": they come first, with what depends on them."
+                )
+            )
+        ordered = [rc for action in GROUP_ORDER for rc in changes if rc.action is action]
+        out.append(_line(f"Changes ({len(changes)}):"))
+        for i, rc in enumerate(ordered[:TEXT_ROWS]):
+            parts: list[object] = [
+                f"{SYMBOLS.get(rc.action.value, '?'):>4} {rc.action.value:<8} ",
+                _t(rc.address),
+            ]
+            if rc.action.destroys and holds_data(rc, data):
+                parts.append("  [holds data]")
+            reasons = replace_reasons(rc)
+            if reasons:
+                parts += ["  forced by ", _t(", ".join(reasons))]
+            elif rc.previous_address:
+                parts += ["  moved from ", _t(rc.previous_address)]
+            elif rc.action_reason:
+                parts += ["  (", _t(rc.action_reason), ")"]
+            out.append(_line(*parts))
+            if rc.action.destroys and i < BLAST_LINES and rc.address in analysis.graph:
+                radius = analysis.graph.blast_radius(rc.address, kinds=("resource",))
+                if radius:
+                    shown = ", ".join(radius[:10]) + (" …" if len(radius) > 10 else "")
+                    out.append(_line(f"              {len(radius)} depend on it: ", _t(shown)))
         if len(changes) > TEXT_ROWS:
-            out.append(_line(f"… and {len(changes) - TEXT_ROWS} more (see --format json)"))
+            out.append(_line(f"  … and {len(changes) - TEXT_ROWS} more (see --format json or html)"))
     else:
         out.append(_line("No changes."))
 
@@ -101,38 +156,34 @@ def _renderables(analysis: Analysis) -> list[object]:
         if len(plan.deferred) > DEFERRED_ROWS:
             out.append(_line(f"  … and {len(plan.deferred) - DEFERRED_ROWS} more (see --format json)"))
 
-    for rc in [rc for rc in changes if rc.action.destroys][:BLAST_LINES]:
-        radius = analysis.graph.blast_radius(rc.address, kinds=("resource",))
-        if radius:
-            shown = ", ".join(radius[:10]) + (" …" if len(radius) > 10 else "")
-            out.append(
-                _line(
-                    _t(rc.action.value),
-                    " ",
-                    _t(rc.address),
-                    f" affects {len(radius)} dependent(s): ",
-                    _t(shown),
-                )
-            )
-
     if analysis.findings:
         out.append(_line(f"Findings ({len(analysis.findings)})"))
-        out.extend(_line(line) for finding in analysis.findings for line in finding_lines(finding))
+        for finding in analysis.findings:
+            out.extend(_line(line) for line in finding_lines(finding))
+            url = rule_url(config.rules_docs_url, finding.rule)
+            if url:
+                out.append(_line("    docs:  ", _t(url)))
 
     if analysis.cost is not None:
         c = analysis.cost
+        usage = sum(1 for r in c.resources if any(x.depends_on_usage for x in r.components))
         out.append(
             _line(
                 f"Cost per month: before {format_money(c.monthly_before, c.currency)}, "
                 f"after {format_money(c.monthly_after, c.currency)}, "
-                f"delta {format_money(c.monthly_delta, c.currency, signed=True)}; "
-                f"{len(c.not_priced)} resource(s) not priced"
+                f"delta {format_money(c.monthly_delta, c.currency, signed=True)}"
+                + (f" + usage ({usage} resource(s) priced by usage not given)" if usage else "")
+                + f"; {len(c.not_priced)} resource(s) not priced"
             )
         )
+        sources = price_sources(c)
+        if sources:
+            out.append(_line("  prices: ", "; ".join(sources), "; refresh: tfoidc prices update"))
 
     if analysis.drift is not None and analysis.drift.has_drift:
         out.append(_line(f"Drift: {len(analysis.drift.drifted)} resource(s) changed outside Terraform"))
 
+    out.append(_line(f"Plan format {plan.format_version} ({plan.terraform_version or 'unknown Terraform'})"))
     out.extend(_line("note: ", _t(note)) for note in (*plan.notes, *analysis.graph.notes))
     return out
 

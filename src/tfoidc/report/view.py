@@ -6,14 +6,17 @@ the middle of a long section and the template can still say how much it left out
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any, Generic, TypeVar
 
+from tfoidc.analysis.graph import RESOURCE
 from tfoidc.analysis.model import Analysis
-from tfoidc.cost.model import CostEstimate
-from tfoidc.guardrails.model import Finding
+from tfoidc.cost.model import CostComponent, CostEstimate, ResourceCost
+from tfoidc.guardrails.model import Finding, Severity
 from tfoidc.plan.model import Action, DeferredChange, ResourceChange
 from tfoidc.report.config import ReportConfig
 from tfoidc.report.diff import AttributeChange, attribute_changes, replace_reasons
@@ -22,7 +25,9 @@ from tfoidc.report.mermaid import MermaidGraph, changed_subgraph_mermaid
 T = TypeVar("T")
 U = TypeVar("U")
 
-DEFAULT_ENVIRONMENT = "default"
+# What a plan analysed without an environment is called: never "default", which reads like a
+# Terraform workspace or a setting.
+DEFAULT_ENVIRONMENT = "plan"
 # Most destructive first: what a reviewer must not miss comes first.
 GROUP_ORDER = (
     Action.REPLACE,
@@ -41,6 +46,10 @@ GROUP_TITLES = {
     Action.FORGET: "Forget (removed from state, object kept)",
 }
 MAX_DIFF_LINES = 50
+MAX_WAIVERS = 10  # waiver entries offered to paste; more blocking findings want a look, not a paste
+BLAST_SHOWN = 5  # dependents named per destroyed resource; the count is always given
+# Lists the size budget shortens last: what a plan destroys is never the part left out first.
+DANGER_LISTS = (Action.REPLACE.value, Action.DELETE.value)
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,12 @@ class ChangeItem:
     previous_address: str | None = None
     diff: tuple[AttributeChange, ...] = ()
     diff_left_out: int = 0
+    holds_data: bool = False
+    dependents: tuple[str, ...] = ()  # the blast radius of a destroy: resources that depend on it
+
+    @property
+    def dependents_shown(self) -> tuple[str, ...]:
+        return self.dependents[:BLAST_SHOWN]
 
     @property
     def diff_lines(self) -> list[str]:
@@ -115,12 +130,30 @@ class Group:
 
 
 @dataclass(frozen=True)
+class ComponentRow:
+    """One priced part of a resource: quantity times unit price, or the unit price alone when the cost
+    depends on usage nobody supplied (never shown as $0.00)."""
+
+    name: str
+    quantity: str  # "730 hours", or "" when it depends on usage
+    unit_price: str  # "$0.20 per 1M requests"
+    monthly: Decimal | None  # None: depends on usage
+
+    @property
+    def depends_on_usage(self) -> bool:
+        return self.monthly is None
+
+
+@dataclass(frozen=True)
 class CostRow:
     address: str
     action: str
     before: Decimal
     after: Decimal
     delta: Decimal
+    components: tuple[ComponentRow, ...] = ()
+    usage_based: bool = False  # some of its cost depends on usage not supplied
+    only_usage: bool = False  # all of it does: its $0.00 means "unknown", not "free"
 
 
 @dataclass(frozen=True)
@@ -133,6 +166,60 @@ class CostView:
     not_priced: int
     not_priced_types: tuple[tuple[str, int], ...]
     notes: tuple[str, ...]
+    sources: tuple[str, ...] = ()  # where the prices come from and their dates
+    usage_based: int = 0  # resources with a cost that depends on usage
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What to do with the plan, in one line: the first thing a reviewer reads."""
+
+    state: str  # errored | blocked | incomplete | no-changes | review | ready
+    icon: str
+    text: str  # "Ready to apply", "Blocked", ...
+    advice: str = ""  # "fix it or waive it"
+    first: Finding | None = None  # the blocking finding named in the line
+    more: int = 0  # other blocking findings
+    warnings: int = 0
+
+    def plain(self, environment: str) -> str:
+        """The line as plain text (the terminal, a <title>): `staging: Blocked: TFO-S3-001 on
+        aws_s3_bucket.data — fix it or waive it`."""
+        line = f"{environment}: {self.text}"
+        if self.first is not None:
+            line += f": {self.first.rule} on {self.first.address}"
+            if self.more:
+                line += f" and {self.more} more blocking finding{'s' if self.more != 1 else ''}"
+        elif self.state == "review":
+            line += f" after reviewing {self.warnings} warning{'s' if self.warnings != 1 else ''}"
+        return line + (f" — {self.advice}" if self.advice else "")
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """The `[[guardrails.waivers]]` entry that would accept one blocking finding, to paste."""
+
+    rule: str
+    address: str
+    environment: str | None
+
+    def toml_lines(self) -> list[str]:
+        """TOML a reviewer pastes into tfoidc.toml: every value a TOML basic string (escaped), a
+        reason to write and an expiry in the past, so a paste without thought waives nothing."""
+        lines = [
+            "[[guardrails.waivers]]",
+            f"rule = {toml_string(self.rule)}",
+            f"address = {toml_string(self.address)}",
+        ]
+        if has_glob(self.address):
+            lines.append("# the address holds * or ?, which a waiver reads as wildcards: narrow it if needed")
+        lines += [
+            'reason = ""                # required: why this is accepted, and who approved it',
+            "expires = 1970-01-01       # required: the last day it applies (a past date waives nothing)",
+        ]
+        if self.environment:
+            lines.append(f"environments = [{toml_string(self.environment)}]")
+        return lines
 
 
 @dataclass(frozen=True)
@@ -151,6 +238,30 @@ class EnvView:
     errored: bool = False
     incomplete: bool = False
     deferred: Shown[DeferredChange] | None = None
+    headline: Headline | None = None
+    summary: str = ""  # the verdict's counts without the environment's name
+    waivers: tuple[Waiver, ...] = ()
+    destroyed: int = 0  # resources the plan destroys (deleted or replaced)
+    destroyed_data: int = 0  # of which hold data
+    rules_url: str = ""
+
+    @property
+    def danger_groups(self) -> tuple[Group, ...]:
+        return tuple(g for g in self.groups if g.action in DANGER_LISTS)
+
+    @property
+    def other_groups(self) -> tuple[Group, ...]:
+        return tuple(g for g in self.groups if g.action not in DANGER_LISTS)
+
+    def rule_url(self, rule: str) -> str | None:
+        return rule_url(self.rules_url, rule)
+
+    @property
+    def waiver_lines(self) -> list[str]:
+        lines: list[str] = []
+        for waiver in self.waivers:
+            lines += [*([""] if lines else []), *waiver.toml_lines()]
+        return lines
 
 
 @dataclass(frozen=True)
@@ -178,6 +289,11 @@ def format_money(value: Decimal, currency: str = "USD", *, signed: bool = False)
 
 def verdict_line(analysis: Analysis) -> str:
     """`prod: 3 to add, 1 to change, 1 to replace, 0 to destroy · 2 blocking findings · +$412.30/mo`."""
+    return f"{environment_name(analysis)}: {summary_line(analysis)}"
+
+
+def summary_line(analysis: Analysis) -> str:
+    """The counts under the headline: changes, findings by severity (info is not a warning), cost."""
     counts = analysis.action_counts()
     forgets = (Action.FORGET, Action.REPLACE_FORGET)
     forget = sum(1 for rc in analysis.plan.changes() if rc.action in forgets)
@@ -191,20 +307,109 @@ def verdict_line(analysis: Analysis) -> str:
     elif analysis.plan.incomplete:
         parts.append(incomplete_text(analysis))
     blocking = len(analysis.blocking_findings)
-    others = len([f for f in analysis.findings if not f.blocking and not f.waived])
+    warnings = _count(analysis.findings, Severity.WARN)
+    info = _count(analysis.findings, Severity.INFO)
     finding_text = f"{blocking} blocking finding{'s' if blocking != 1 else ''}"
-    if others:
-        finding_text += f", {others} warning{'s' if others != 1 else ''}"
+    if warnings:
+        finding_text += f", {warnings} warning{'s' if warnings != 1 else ''}"
+    if info:
+        finding_text += f", {info} info"
     parts.append(finding_text)
     cost = analysis.cost
     if cost is not None and not cost.resources:
         parts.append("no priced resources")  # not "±$0.00/mo": nothing says the change is free
     elif cost is not None:
         unpriced = f" ({len(cost.not_priced)} not priced)" if cost.not_priced else ""
-        parts.append(f"{format_money(cost.monthly_delta, cost.currency, signed=True)}/mo{unpriced}")
+        usage = " + usage" if any(_usage_based(r) for r in cost.resources) else ""
+        parts.append(f"{format_money(cost.monthly_delta, cost.currency, signed=True)}/mo{usage}{unpriced}")
     if analysis.drift is not None and analysis.drift.has_drift:
         parts.append(f"drift on {len(analysis.drift.drifted)}")
-    return f"{environment_name(analysis)}: " + " · ".join(parts)
+    return " · ".join(parts)
+
+
+def _count(findings: tuple[Finding, ...], severity: Severity) -> int:
+    return sum(1 for f in findings if f.severity is severity and not f.waived)
+
+
+def headline(analysis: Analysis) -> Headline:
+    """What to do: errors and blocking findings first, then an incomplete plan, then warnings."""
+    plan = analysis.plan
+    blocking = sorted(analysis.blocking_findings, key=lambda f: (f.rule, f.address))
+    warnings = _count(analysis.findings, Severity.WARN)
+    if plan.errored:
+        return Headline("errored", "❌", "Do not apply", "Terraform reported errors while planning")
+    if blocking:
+        advice = "fix it or waive it" if len(blocking) == 1 else "fix them or waive them"
+        return Headline("blocked", "⛔", "Blocked", advice, first=blocking[0], more=len(blocking) - 1)
+    if plan.incomplete:
+        return Headline(
+            "incomplete",
+            "⏳",
+            "Incomplete plan",
+            "applying it leaves work for a later plan",
+            warnings=warnings,
+        )
+    if not plan.changes():
+        return Headline("no-changes", "✅", "No changes", "nothing to apply", warnings=warnings)
+    if warnings:
+        return Headline("review", "⚠️", "Ready to apply", warnings=warnings)
+    return Headline("ready", "✅", "Ready to apply")
+
+
+def headline_text(analysis: Analysis) -> str:
+    return headline(analysis).plain(environment_name(analysis))
+
+
+def rule_url(base: str, rule: str) -> str | None:
+    """The docs section of a built-in rule (`<base>#tfo-s3-001`), None for any other id (custom
+    rules, other tools' results): docs/guardrails.md has a heading per built-in rule id."""
+    if not base or rule not in builtin_rule_ids():
+        return None
+    return f"{base}#{rule.lower()}"
+
+
+@cache
+def builtin_rule_ids() -> frozenset[str]:
+    from tfoidc.guardrails.rules import load_all
+
+    return frozenset(load_all())
+
+
+def toml_string(value: str) -> str:
+    """`value` as a TOML basic string: quotes and backslashes escaped, and every control, reordering
+    or otherwise invisible character as a `\\uXXXX` escape (TOML 1.0 knows no `\\x`)."""
+    out = []
+    for char in value:
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif _TOML_ESCAPED.match(char):
+            code = ord(char)
+            out.append("\\uFFFD" if 0xD800 <= code <= 0xDFFF else f"\\u{code:04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+_TOML_ESCAPED = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def has_glob(address: str) -> bool:
+    """Whether a waiver's address would read part of `address` as a wildcard (`*` or `?`)."""
+    return "*" in address or "?" in address
+
+
+def holds_data(rc: ResourceChange, findings_on: frozenset[str]) -> bool:
+    """A resource whose destruction loses data: a type TFO-SAFE-001 knows, or one it was told
+    about (`extra_types`) and reported."""
+    from tfoidc.guardrails.rules.safety import STATEFUL_TYPES
+
+    return rc.type in STATEFUL_TYPES or rc.address in findings_on
+
+
+def _usage_based(r: ResourceCost) -> bool:
+    return any(c.depends_on_usage for c in r.components)
 
 
 def incomplete_text(analysis: Analysis) -> str:
@@ -251,9 +456,12 @@ class Selection:
 
 def select(analysis: Analysis, limits: Limits) -> Selection:
     changes = analysis.plan.changes()
+    data_findings = safe_findings(analysis)
     groups = []
     for action in GROUP_ORDER:
         rcs = [rc for rc in changes if rc.action is action]
+        if action.value in DANGER_LISTS:  # what loses data first
+            rcs.sort(key=lambda rc: not holds_data(rc, data_findings))
         if rcs:
             groups.append((action, shown(rcs, limits.of(action.value))))
     findings = sorted(analysis.findings, key=lambda f: (-f.severity.rank, f.waived, f.rule, f.address))
@@ -281,10 +489,14 @@ def build_env_view(
     memo = items if items is not None else {}
     chosen = selection or select(analysis, limits)
 
+    data_findings = safe_findings(analysis)
+
     def item(rc: ResourceChange) -> ChangeItem:
         key = (id(rc), limits.diffs)
         if key not in memo:
-            memo[key] = _change_item(rc, config, with_diff=limits.diffs)
+            memo[key] = _change_item(
+                analysis, rc, config, with_diff=limits.diffs, data_findings=data_findings
+            )
         return memo[key]
 
     max_nodes = limits.mermaid_max_nodes if limits.mermaid_max_nodes is not None else config.mermaid_max_nodes
@@ -303,13 +515,39 @@ def build_env_view(
         errored=analysis.plan.errored,
         incomplete=analysis.plan.incomplete,
         deferred=chosen.deferred,
+        headline=headline(analysis),
+        summary=summary_line(analysis),
+        waivers=tuple(
+            Waiver(f.rule, f.address, analysis.environment)
+            for f in sorted(analysis.blocking_findings, key=lambda f: (f.rule, f.address))[:MAX_WAIVERS]
+        ),
+        destroyed=sum(1 for rc in analysis.plan.changes() if rc.action.destroys),
+        destroyed_data=sum(
+            1 for rc in analysis.plan.changes() if rc.action.destroys and holds_data(rc, data_findings)
+        ),
+        rules_url=config.rules_docs_url,
     )
 
 
-def _change_item(rc: ResourceChange, config: ReportConfig, *, with_diff: bool) -> ChangeItem:
+def safe_findings(analysis: Analysis) -> frozenset[str]:
+    """Addresses TFO-SAFE-001 reported: resources whose destruction loses data."""
+    return frozenset(f.address for f in analysis.findings if f.rule == "TFO-SAFE-001")
+
+
+def _change_item(
+    analysis: Analysis,
+    rc: ResourceChange,
+    config: ReportConfig,
+    *,
+    with_diff: bool,
+    data_findings: frozenset[str],
+) -> ChangeItem:
     diff: list[AttributeChange] = []
     if with_diff and rc.action is Action.UPDATE:
         diff = attribute_changes(rc, max_chars=config.diff_value_max_chars)
+    dependents: tuple[str, ...] = ()
+    if rc.action.destroys and rc.address in analysis.graph:
+        dependents = analysis.graph.blast_radius(rc.address, kinds=(RESOURCE,))
     return ChangeItem(
         address=rc.address,
         type=rc.type,
@@ -319,17 +557,86 @@ def _change_item(rc: ResourceChange, config: ReportConfig, *, with_diff: bool) -
         previous_address=rc.previous_address,
         diff=tuple(diff[:MAX_DIFF_LINES]),
         diff_left_out=max(len(diff) - MAX_DIFF_LINES, 0),
+        holds_data=rc.action.destroys and holds_data(rc, data_findings),
+        dependents=dependents,
     )
 
 
 def _cost_rows(cost: CostEstimate) -> list[CostRow]:
     return sorted(
         (
-            CostRow(r.address, r.action, r.monthly_before, r.monthly_after, r.monthly_delta)
+            CostRow(
+                r.address,
+                r.action,
+                r.monthly_before,
+                r.monthly_after,
+                r.monthly_delta,
+                components=tuple(component_row(c, cost.currency) for c in r.components),
+                usage_based=_usage_based(r),
+                only_usage=r.depends_on_usage,
+            )
             for r in cost.resources
         ),
         key=lambda r: (-abs(r.delta), r.address),
     )
+
+
+def component_row(c: CostComponent, currency: str = "USD") -> ComponentRow:
+    price = f"{format_price(c.unit_price, currency)} per {per_unit(c.unit)}"
+    if c.monthly_cost is None or c.monthly_quantity is None:
+        return ComponentRow(c.name, "", price, None)
+    return ComponentRow(c.name, f"{format_quantity(c.monthly_quantity)} {c.unit}", price, c.monthly_cost)
+
+
+def format_price(value: Decimal, currency: str = "USD") -> str:
+    """A unit price with every significant digit (`$0.0000166667`), at least cents (`$0.20`)."""
+    text = f"{value.normalize():f}"
+    whole, _, frac = text.partition(".")
+    text = f"{int(whole):,}.{frac.ljust(2, '0')}"
+    return f"${text}" if currency == "USD" else f"{text} {currency}"
+
+
+def format_quantity(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    whole, _, frac = text.partition(".")
+    return f"{int(whole):,}" + (f".{frac}" if frac else "")
+
+
+def per_unit(unit: str) -> str:
+    """`hours` -> `hour`, `GB-seconds` -> `GB-second`; `1M requests`, `GB` and `IOPS` stay."""
+    if unit[:1].isdigit() or not unit.endswith("s") or unit.endswith("ss") or len(unit) < 3:
+        return unit
+    return unit[:-1]
+
+
+def price_sources(cost: CostEstimate) -> tuple[str, ...]:
+    """Where this estimate's prices come from, with their dates: `AWS public pricing pages
+    (2025-08-28 to 2025-11-03)`. Read from each component's source (`file (date); reference`)."""
+    dates: dict[str, set[str]] = {}
+    for r in cost.resources:
+        for c in r.components:
+            match = _SOURCE.match(c.price_source)
+            if match is None:
+                continue
+            dates.setdefault(_source_kind(match.group(1)), set()).add(match.group(2))
+    out = []
+    for kind, found in sorted(dates.items()):
+        first, last = min(found), max(found)
+        out.append(f"{kind} ({first})" if first == last else f"{kind} ({first} to {last})")
+    return tuple(out)
+
+
+_SOURCE = re.compile(r"^(.*?) \((\d{4}-\d{2}-\d{2})\)")
+_SOURCE_KINDS = (
+    ("AWS Price List API", "AWS Price List API"),
+    ("pricing-page-unit-maps/", "AWS public pricing pages"),
+    ("curated/", "AWS Price List extracts"),
+    ("infracost-goldens/", "AWS prices published in Infracost's test data"),
+)
+
+
+def _source_kind(file: str) -> str:
+    return next((kind for prefix, kind in _SOURCE_KINDS if file.startswith(prefix)), "price catalog")
 
 
 def _cost_view(cost: CostEstimate, rows: Shown[CostRow] | None) -> CostView:
@@ -346,4 +653,6 @@ def _cost_view(cost: CostEstimate, rows: Shown[CostRow] | None) -> CostView:
         not_priced=len(cost.not_priced),
         not_priced_types=tuple(sorted(by_type.items())),
         notes=cost.notes,
+        sources=price_sources(cost),
+        usage_based=sum(1 for r in cost.resources if _usage_based(r)),
     )

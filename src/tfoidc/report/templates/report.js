@@ -11,7 +11,7 @@
   var svg = document.getElementById("graph");
   var details = document.getElementById("details");
   var wiring = document.getElementById("show-wiring");
-  var byId = {}, dependsOn = {}, requiredBy = {}, shownNodes = [], layers = [], col = 0, rowsMax = 1;
+  var byId = {}, dependsOn = {}, requiredBy = {}, shownNodes = [], shownEdges = [], layers = [], col = 0, rowsMax = 1;
   data.nodes.forEach(function (n) { byId[n.id] = n; });
 
   function el(name, attrs, parent) {
@@ -29,15 +29,86 @@
 
   // By default only resources are drawn, with dependencies through variables, outputs and module
   // calls folded into resource-to-resource edges; the checkbox shows the full wiring.
+  // Above GROUP_AT resources the graph starts grouped: one box per top-level module call (and per
+  // resource block with many instances), coloured by the most destructive change inside; a click on
+  // a group opens it, a search or a click elsewhere opens the group of what it finds.
+  var GROUP_AT = 400, RANK = { "delete": 6, "replace": 5, "replace-forget": 4, "update": 3, "create": 2, "forget": 1, "read": 0, "no-op": -1 };
+  var chainOf = {}, groups = {}, openGroups = {}, grouped = false, MANY_CALLS = 150;
+  (function () {
+    var resources = data.nodes.filter(function (n) { return n.kind === "resource"; });
+    if (resources.length <= GROUP_AT) return;
+    grouped = true;
+    // Two levels: module calls (keys dropped: module.app["a"] and module.app["b"] are module.app) or
+    // a resource block's instances; above MANY_CALLS of them, calls whose names differ only in
+    // digits (module.stack_0001 ... module.stack_1667) are grouped again as module.stack_#.
+    var call = {}, calls = {};
+    resources.forEach(function (n) {
+      var m = /^(module\.[^.\[]+)/.exec(n.id);
+      call[n.id] = m ? m[1] : n.id.replace(/\[[^\]]*\]$/, "[*]");
+      calls[call[n.id]] = (calls[call[n.id]] || 0) + 1;
+    });
+    var patterned = Object.keys(calls).length > MANY_CALLS;
+    var members = {};
+    resources.forEach(function (n) {
+      var chain = [];
+      if (patterned) chain.push("group:" + call[n.id].replace(/[0-9]+/g, "#"));
+      if (calls[call[n.id]] > 1) chain.push("group:" + call[n.id]);
+      chainOf[n.id] = chain;
+      chain.forEach(function (g) { (members[g] = members[g] || []).push(n); });
+    });
+    Object.keys(members).forEach(function (g) {
+      var ms = members[g], counts = {}, worst = "no-op";
+      ms.forEach(function (n) {
+        counts[n.action] = (counts[n.action] || 0) + 1;
+        if ((RANK[n.action] || 0) > (RANK[worst] || 0)) worst = n.action;
+      });
+      groups[g] = { id: g, kind: "group", label: g.slice(6), action: worst, members: ms.length, counts: counts, type: "", module: g.slice(6) };
+    });
+    // A pattern that stands for one call only is that call.
+    resources.forEach(function (n) {
+      var c = chainOf[n.id];
+      if (c.length === 2 && groups[c[0]].members === groups[c[1]].members) c.shift();
+    });
+  })();
+  function displayOf(id) {
+    var chain = chainOf[id] || [];
+    for (var i = 0; i < chain.length; i++) if (!openGroups[chain[i]]) return chain[i];
+    return id;
+  }
+  function openFor(id) { (chainOf[id] || []).forEach(function (g) { openGroups[g] = true; }); }
   function draw() {
     var full = wiring && wiring.checked;
-    shownNodes = data.nodes.filter(function (n) { return full || n.kind === "resource"; });
+    var base = data.nodes.filter(function (n) { return full || n.kind === "resource"; });
     var edges = full ? data.edges : data.resource_edges;
+    if (grouped && !full) {
+      var seenGroup = {};
+      shownNodes = [];
+      base.forEach(function (n) {
+        var d = displayOf(n.id);
+        if (d === n.id) shownNodes.push(n);
+        else if (!seenGroup[d]) { seenGroup[d] = true; shownNodes.push(groups[d]); }
+      });
+      var seenEdge = {};
+      edges = edges.map(function (e) { return [displayOf(e[0]), displayOf(e[1])]; }).filter(function (e) {
+        var k = e[0] + "\u0000" + e[1];
+        if (e[0] === e[1] || seenEdge[k]) return false;
+        seenEdge[k] = true; return true;
+      });
+    } else {
+      shownNodes = base;
+    }
+    shownEdges = edges;
     dependsOn = {}; requiredBy = {};
     shownNodes.forEach(function (n) { dependsOn[n.id] = []; requiredBy[n.id] = []; });
     edges.forEach(function (e) {
       if (dependsOn[e[0]] && dependsOn[e[1]]) { dependsOn[e[0]].push(e[1]); requiredBy[e[1]].push(e[0]); }
     });
+    var info = document.getElementById("group-info");
+    if (info) {
+      var boxes = shownNodes.filter(function (n) { return n.kind === "group"; }).length;
+      info.hidden = !grouped;
+      info.textContent = boxes + " groups of resources drawn (click one to open it)";
+    }
     // Layered layout: a node sits one column right of the deepest thing it depends on.
     var layer = {}, visiting = {};
     function depth(id) {
@@ -67,7 +138,7 @@
     });
     world.replaceChildren();
     edgeEls = []; nodeEls = {};
-    edges.forEach(function (e) {
+    shownEdges.forEach(function (e) {
       var a = pos[e[0]], b = pos[e[1]];
       if (!a || !b) return;
       var x1 = a.x, y1 = a.y + NODE_H / 2, x2 = b.x + NODE_W, y2 = b.y + NODE_H / 2, mx = (x1 + x2) / 2;
@@ -81,14 +152,30 @@
       var g = el("g", { "class": "node", transform: "translate(" + p.x + "," + p.y + ")", tabindex: "0" }, world);
       g.dataset.id = n.id; g.dataset.action = n.action;
       el("rect", { width: NODE_W, height: NODE_H, fill: FILLS[n.action] || "#fff", stroke: COLORS[n.action] || "#495057" }, g);
-      var label = n.id.length > 34 ? "…" + n.id.slice(n.id.length - 33) : n.id;
+      var label = n.kind === "group" ? "▸ " + n.label + " (" + n.members + ")" : shortLabel(n.id);
       el("text", { x: 8, y: 17 }, g).textContent = label;
-      el("title", {}, g).textContent = n.id + " (" + n.action + ")";
-      g.addEventListener("click", function (ev) { ev.stopPropagation(); select(n.id); });
-      g.addEventListener("keydown", function (ev) { if (ev.key === "Enter") select(n.id); });
+      var tip = n.kind === "group"
+        ? n.label + ": " + Object.keys(n.counts).map(function (a) { return n.counts[a] + " " + a; }).join(", ")
+        : n.id + " (" + n.action + ")";
+      el("title", {}, g).textContent = tip;
+      if (n.kind === "group") {
+        g.classList.add("group");
+        g.addEventListener("click", function (ev) { ev.stopPropagation(); openGroups[n.id] = true; redraw(); });
+        g.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { openGroups[n.id] = true; redraw(); } });
+      } else {
+        g.addEventListener("click", function (ev) { ev.stopPropagation(); select(n.id); });
+        g.addEventListener("keydown", function (ev) { if (ev.key === "Enter") select(n.id); });
+      }
       nodeEls[n.id] = g;
     });
   }
+
+  // A label that keeps both ends: the module path's start and the resource's name.
+  function shortLabel(id) {
+    if (id.length <= 34) return id;
+    return id.slice(0, 12) + "…" + id.slice(id.length - 21);
+  }
+  function redraw() { draw(); filter(); }
 
   // Pan and zoom: one transform on the world group.
   var view = { x: 20, y: TOP, k: 1 };
@@ -140,6 +227,7 @@
   function select(id) {
     var n = byId[id];
     if (!n) return;
+    if (!nodeEls[id] && displayOf(id) !== id) { openFor(id); redraw(); }
     if (!nodeEls[id] && wiring && !wiring.checked) { wiring.checked = true; draw(); filter(); fit(); }
     Object.keys(nodeEls).forEach(function (k) { nodeEls[k].classList.toggle("selected", k === id); });
     reveal(id);
@@ -185,22 +273,56 @@
     view.y = box.height / 2 - (p.y + NODE_H / 2) * view.k;
     apply();
   }
+  var PAGE = 100, page = 0, matched = [];
+  function showPage() {
+    var pages = Math.max(1, Math.ceil(matched.length / PAGE));
+    page = Math.min(Math.max(0, page), pages - 1);
+    var from = page * PAGE, to = Math.min(matched.length, from + PAGE);
+    rows.forEach(function (r) { r.hidden = true; });
+    for (var i = from; i < to; i++) matched[i].hidden = false;
+    document.getElementById("page-info").textContent = matched.length ? (from + 1) + "–" + to + " of " + matched.length : "";
+    document.getElementById("page-prev").disabled = page === 0;
+    document.getElementById("page-next").disabled = page >= pages - 1;
+  }
+  document.getElementById("page-prev").addEventListener("click", function () { page--; showPage(); });
+  document.getElementById("page-next").addEventListener("click", function () { page++; showPage(); });
   function filter() {
     var q = textInput.value.trim().toLowerCase(), act = actionSel.value, shown = 0, filtering = q || act;
     var first = null;
-    rows.forEach(function (r) {
-      var ok = (!act || r.dataset.action === act) &&
+    matched = rows.filter(function (r) {
+      return (!act || r.dataset.action === act) &&
         (!q || r.dataset.address.toLowerCase().indexOf(q) >= 0 || r.dataset.type.toLowerCase().indexOf(q) >= 0);
-      r.hidden = !ok; if (ok) shown++;
     });
+    shown = matched.length;
+    page = 0;
+    showPage();
     Object.keys(nodeEls).forEach(function (id) {
-      var n = byId[id];
+      var n = byId[id] || groups[id];
       var ok = !filtering || ((!act || n.action === act) && (!q || id.toLowerCase().indexOf(q) >= 0 || (n.type || "").toLowerCase().indexOf(q) >= 0));
       nodeEls[id].classList.toggle("dim", !ok);
       if (ok && filtering && first === null) first = id;
     });
     counter.textContent = shown + " of " + rows.length + " shown";
     if (first !== null) reveal(first);
+  }
+  var search = document.getElementById("graph-search"), addresses = document.getElementById("graph-addresses");
+  if (search) {
+    var opts = document.createDocumentFragment();
+    data.nodes.slice(0, 20000).forEach(function (n) {
+      if (n.kind !== "resource") return;
+      var o = document.createElement("option"); o.value = n.id; opts.appendChild(o);
+    });
+    addresses.appendChild(opts);
+    function find() {
+      var q = search.value.trim();
+      if (!q) return;
+      if (byId[q]) { select(q); return; }
+      var lower = q.toLowerCase();
+      var hit = data.nodes.find(function (n) { return n.kind === "resource" && n.id.toLowerCase().indexOf(lower) >= 0; });
+      if (hit) select(hit.id);
+    }
+    search.addEventListener("change", find);
+    search.addEventListener("keydown", function (ev) { if (ev.key === "Enter") find(); });
   }
   textInput.addEventListener("input", filter);
   actionSel.addEventListener("change", filter);
