@@ -244,7 +244,9 @@ def test_failed_plan_jobs_still_get_the_note_with_their_error(
     (note,) = fake_gitlab.notes
     body = note["body"]
     assert body.startswith("<!-- tfoidc:envs=dev,prod,qa,staging pipeline=500 -->")
-    assert "❌ **dev: plan errored" in body and "❌ **qa: plan errored" in body
+    assert body.splitlines()[1] == "### ❌ Do not apply: dev, qa"  # the verdict first, naming both
+    for env in ("dev", "qa"):
+        assert f"❌ **{env}: Do not apply** — Terraform reported errors while planning · plan errored" in body
     assert "the plan job failed (exit 4): STS refused the ID token" in body
     # the recorded error is plan-controlled text: escaped like any other (no HTML, link or mention)
     assert "<img" not in body and "&lt;img src=x&gt;" in body and "@\u2060everyone" in body

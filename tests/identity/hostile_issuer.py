@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -100,7 +101,11 @@ def _handler(hostile: HostileIssuer) -> type[BaseHTTPRequestHandler]:
                 self.send_response(200)
                 self.send_header("Content-Length", str(600 * 1024 * 1024))
                 self.end_headers()
-                self.wfile.write(body[:-1])
+                try:
+                    self.wfile.write(body[:-1])
+                except OSError:
+                    pass  # the client hung up: what it should do
+                self.close_connection = True  # the rest never comes: no second request on this one
                 return None
             if behaviour == "huge-discovery":
                 self.send_response(200)
@@ -152,10 +157,18 @@ def _handler(hostile: HostileIssuer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up on a hostile answer is what tfoidc should do: not an error to print
+        (the in-process CLI's captured stderr would carry it)."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def hostile_issuer(behaviour: str = "ok") -> Iterator[HostileIssuer]:
     hostile = HostileIssuer(behaviour)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(hostile))
+    server = _QuietServer(("127.0.0.1", 0), _handler(hostile))
     server.daemon_threads = True
     hostile.issuer = LocalIssuer(url=f"http://127.0.0.1:{server.server_address[1]}")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
