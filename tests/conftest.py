@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import browser  # noqa: F401
 from tests.gitlab.server import fake_gitlab, mr_env  # noqa: F401
 from tests.identity.fixtures import moto_sessions, scripted_sts, tfoidc  # noqa: F401
 from tests.lifecycle.fixtures import null_mirror, sts_recorder, workspace  # noqa: F401

@@ -14,31 +14,24 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.chromium import ARTIFACTS, require_chromium
 from tests.conftest import REPO, need_shared
 from tfoidc.analysis.run import analyze
 from tfoidc.config import Config
 from tfoidc.plan.parse import load_plan
 from tfoidc.report.render import render
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
 SCRIPT = REPO / "bench" / "bench_analyze.py"
 
 pytestmark = pytest.mark.slow
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the browser tests",
-        allow_module_level=True,
-    )
+require_chromium()
 
 
 def _bench() -> ModuleType:
@@ -48,16 +41,6 @@ def _bench() -> ModuleType:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def report_of(size: int, directory: Path) -> tuple[Path, int, int]:

@@ -17,25 +17,19 @@ from typing import Any
 
 import pytest
 
+from tests.chromium import ARTIFACTS, require_chromium
 from tests.conftest import REPO
 from tests.report.plans import analysis_of, analysis_of_fixture, many_changes_plan
 from tfoidc.analysis.graph import FULL
 from tfoidc.report.render import render
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
 FIXTURE = "terraform-compliance/issue_249_alb_ecs_modules_update.json"
 DOCS_IMAGE = REPO / "docs" / "images" / "report.png"
 UPDATE = os.environ.get("TFOIDC_UPDATE_GOLDEN") == "1"
 
 pytestmark = pytest.mark.slow
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium) to run the browser tests",
-        allow_module_level=True,
-    )
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -43,16 +37,6 @@ def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("html") / "report.html"
     path.write_text(render(analysis_of_fixture(FIXTURE, "staging", FULL), "html"), encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 class Opened:
