@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from tests.conftest import REPO
 from tests.guardrails.support import change, fixture, parse, raw, run
 from tfoidc.analysis.graph import RESOURCE
 from tfoidc.analysis.graph_build import build_graph
 from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.policy import GuardrailsPolicy, RuleSettings
+from tfoidc.guardrails.rules.safety import STATEFUL_TYPES
 
 DESTROY = "snyk-cli/tf_plan_destroy.json"  # deletes a bucket, roles, policies, a state machine, ...
 BUCKET = "aws_s3_bucket.terra_ci"
@@ -73,3 +79,36 @@ def test_replacement_names_the_attribute_that_forces_it() -> None:
 
 def test_creating_resources_is_not_a_deletion() -> None:
     assert run(fixture("snyk-cli/tf_plan_create.json"), "TFO-SAFE-001", environment="production") == []
+
+
+QUEUES_STREAMS_LOGS_USERS = (
+    "aws_sqs_queue",
+    "aws_kinesis_stream",
+    "aws_msk_cluster",
+    "aws_mq_broker",
+    "aws_cloudwatch_log_group",
+    "aws_ecr_repository",
+    "aws_cognito_user_pool",
+    "aws_memorydb_cluster",
+    "aws_fsx_ontap_volume",
+    "aws_acmpca_certificate_authority",
+)
+
+
+@pytest.mark.parametrize("kind", QUEUES_STREAMS_LOGS_USERS)
+def test_every_kind_of_data_is_covered_not_only_databases_and_buckets(kind: str) -> None:
+    """Unconsumed messages, logs, images and users are data too: deleting them in production blocks."""
+    doc = raw(DESTROY)
+    for rc in doc["resource_changes"]:
+        if rc["address"] == BUCKET:
+            rc["type"] = kind
+            rc["address"] = f"{kind}.terra_ci"
+    [finding] = run(parse(doc), "TFO-SAFE-001", environment="production")
+    assert (finding.address, finding.severity) == (f"{kind}.terra_ci", Severity.BLOCK)
+    assert f"deletes {kind} in production" in finding.message
+
+
+def test_the_docs_list_exactly_the_types_that_hold_data() -> None:
+    section = (REPO / "docs" / "guardrails.md").read_text(encoding="utf-8").split("### TFO-SAFE-001", 1)[1]
+    line = next(line for line in section.splitlines() if line.startswith("- **Types that hold data**"))
+    assert re.findall(r"`(aws_[a-z0-9_]+)`", line) == list(STATEFUL_TYPES)

@@ -9,29 +9,75 @@ from tfoidc.guardrails.model import Severity
 from tfoidc.guardrails.registry import Hit, RuleContext, rule
 from tfoidc.guardrails.resources import destroyed
 
-# Resource types whose destruction loses data (or, for KMS keys, makes data encrypted with them
-# unreadable once the deletion window ends).
+# Resource types whose destruction loses data that Terraform's configuration cannot recreate (or,
+# for keys and certificate authorities, makes data encrypted or signed with them unusable once the
+# deletion window ends). Grouped by what is lost.
 STATEFUL_TYPES = (
+    # relational, document, graph, warehouse and ledger databases
     "aws_db_instance",
     "aws_rds_cluster",
     "aws_rds_cluster_instance",
+    "aws_rds_global_cluster",
+    "aws_db_snapshot",
+    "aws_db_cluster_snapshot",
     "aws_docdb_cluster",
+    "aws_docdb_elastic_cluster",
     "aws_neptune_cluster",
     "aws_redshift_cluster",
+    "aws_redshiftserverless_namespace",
+    "aws_lightsail_database",
+    "aws_qldb_ledger",
+    # key-value, wide-column and time-series tables
+    "aws_dynamodb_table",
+    "aws_dynamodb_global_table",
+    "aws_dynamodb_table_replica",
+    "aws_keyspaces_table",
+    "aws_keyspaces_keyspace",
+    "aws_timestreamwrite_database",
+    "aws_timestreamwrite_table",
+    # in-memory stores that are a system of record (snapshots, persistence)
     "aws_elasticache_replication_group",
     "aws_elasticache_cluster",
+    "aws_elasticache_serverless_cache",
+    "aws_memorydb_cluster",
+    # search indexes
     "aws_elasticsearch_domain",
     "aws_opensearch_domain",
+    "aws_opensearchserverless_collection",
+    # object, block and file storage
     "aws_s3_bucket",
+    "aws_s3_directory_bucket",
+    "aws_s3tables_table_bucket",
+    "aws_glacier_vault",
     "aws_ebs_volume",
     "aws_ebs_snapshot",
-    "aws_dynamodb_table",
-    "aws_kms_key",
+    "aws_ebs_snapshot_copy",
     "aws_efs_file_system",
     "aws_fsx_lustre_file_system",
     "aws_fsx_windows_file_system",
+    "aws_fsx_ontap_file_system",
+    "aws_fsx_ontap_volume",
+    "aws_fsx_openzfs_file_system",
+    "aws_fsx_openzfs_volume",
     "aws_backup_vault",
+    # messages and events not yet consumed
+    "aws_sqs_queue",
+    "aws_kinesis_stream",
+    "aws_kinesis_firehose_delivery_stream",
+    "aws_msk_cluster",
+    "aws_msk_serverless_cluster",
+    "aws_mq_broker",
+    # logs, images, repositories and users
+    "aws_cloudwatch_log_group",
+    "aws_ecr_repository",
+    "aws_codecommit_repository",
+    "aws_cognito_user_pool",
+    # secrets, keys and certificate authorities
     "aws_secretsmanager_secret",
+    "aws_kms_key",
+    "aws_kms_replica_key",
+    "aws_kms_external_key",
+    "aws_acmpca_certificate_authority",
 )
 
 
@@ -39,8 +85,9 @@ STATEFUL_TYPES = (
     "TFO-SAFE-001",
     title="Plan deletes or replaces a resource that holds data",
     severity=Severity.BLOCK,
-    rationale="Deleting or replacing a database, bucket, volume, table, file system or KMS key destroys "
-    "its data (or the ability to decrypt it); in production that is rarely what a routine change means.",
+    rationale="Deleting or replacing a database, table, bucket, volume, file system, queue or stream, log "
+    "group, image repository, user pool, secret or key destroys its data (or the ability to decrypt it); in "
+    "production that is rarely what a routine change means. The types are listed in docs/guardrails.md.",
     fix="Check the replacement reason (replace_paths) and avoid it, move the resource with a `moved` block, "
     "or set lifecycle { prevent_destroy = true }; waive the finding when the deletion is intended.",
     references=(),
