@@ -950,11 +950,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     kinds = ["plan", "config", "analysis"] if args.kind == "all" else [args.kind]
-    per_kind = args.examples // len(kinds)
     # Batches, so that several processes share the work and each batch's generator differs.
     batch = 2_500
     jobs = []
-    for kind in kinds:
+    for k, kind in enumerate(kinds):
+        per_kind = args.examples // len(kinds) + (k < args.examples % len(kinds))  # the parts add up to --examples
         for i in range(0, per_kind, batch):
             seed = (args.seed or 0) * 100_000 + len(jobs) + 1
             jobs.append((kind, min(batch, per_kind - i), seed))
