@@ -954,7 +954,9 @@ def main() -> None:
     batch = 2_500
     jobs = []
     for k, kind in enumerate(kinds):
-        per_kind = args.examples // len(kinds) + (k < args.examples % len(kinds))  # the parts add up to --examples
+        per_kind = args.examples // len(kinds) + (
+            k < args.examples % len(kinds)
+        )  # the parts add up to --examples
         for i in range(0, per_kind, batch):
             seed = (args.seed or 0) * 100_000 + len(jobs) + 1
             jobs.append((kind, min(batch, per_kind - i), seed))
