@@ -28,35 +28,58 @@ def linked(
     id_attributes: tuple[str, ...] = ("id",),
 ) -> list[ResourceChange]:
     """The resources of `target_types` that `rc.<attribute>` refers to (empty when undecidable)."""
-    candidates = [t for t in plan.resource_changes if t.type in target_types and not t.is_data]
-    by_value = _by_value(rc, attribute, candidates, id_attributes)
+    targets = plan.derived(
+        ("linked", target_types, id_attributes), lambda: _Targets(plan, target_types, id_attributes)
+    )
+    by_value = _by_value(rc, attribute, targets)
+    if len(by_value) > 1:
+        # One name in several accounts or regions (a module per account, each with its provider): the
+        # configuration's reference says which of them this resource means.
+        chosen = [t for t in _by_configuration(plan, rc, attribute, targets) if id(t) in by_value]
+        if chosen:
+            return chosen
     if by_value:
-        return by_value
-    by_reference = _by_configuration(plan, rc, attribute, candidates)
+        return list(by_value.values())
+    by_reference = _by_configuration(plan, rc, attribute, targets)
     if by_reference:
         return by_reference
-    return _by_graph(graph, rc, candidates)
+    return _by_graph(graph, rc, targets)
 
 
-def _by_value(
-    rc: ResourceChange, attribute: str, candidates: list[ResourceChange], id_attributes: tuple[str, ...]
-) -> list[ResourceChange]:
+class _Targets:
+    """The plan's managed resources of some types, indexed the three ways `linked` looks them up."""
+
+    def __init__(self, plan: Plan, types: tuple[str, ...], id_attributes: tuple[str, ...]) -> None:
+        self.by_address: dict[str, ResourceChange] = {}
+        self.by_value: dict[str, dict[int, ResourceChange]] = {}  # value -> the targets holding it, by id
+        self.by_config: dict[tuple[str, str], list[ResourceChange]] = {}
+        for target in plan.resource_changes:
+            if target.type not in types or target.is_data:
+                continue
+            self.by_address[target.address] = target
+            self.by_config.setdefault((target.module_address, _config_name(target)), []).append(target)
+            values = {
+                found
+                for state in (target.after, target.before)
+                if isinstance(state, dict)
+                for a in id_attributes
+                if isinstance(found := state.get(a), str)
+            }
+            for found in values:
+                self.by_value.setdefault(found, {})[id(target)] = target
+
+
+def _by_value(rc: ResourceChange, attribute: str, targets: _Targets) -> dict[int, ResourceChange]:
     # a resource this plan deletes points at its target through its before-state
     state = rc.after if isinstance(rc.after, dict) else rc.before
     wanted = state.get(attribute) if isinstance(state, dict) else None
     if not known(wanted) or not isinstance(wanted, str):
-        return []
-    found = []
-    for target in candidates:
-        for state in (target.after, target.before):
-            if isinstance(state, dict) and any(state.get(a) == wanted for a in id_attributes):
-                found.append(target)
-                break
-    return found
+        return {}
+    return targets.by_value.get(wanted, {})
 
 
 def _by_configuration(
-    plan: Plan, rc: ResourceChange, attribute: str, candidates: list[ResourceChange]
+    plan: Plan, rc: ResourceChange, attribute: str, targets: _Targets
 ) -> list[ResourceChange]:
     block = configuration_block(plan, rc)
     expression = ((block or {}).get("expressions") or {}).get(attribute)
@@ -69,11 +92,7 @@ def _by_configuration(
             continue
         config_address = f"{rc.module_address}.{match.group(2)}.{match.group(3)}".lstrip(".")
         key = match.group(4)
-        same_config = [
-            t
-            for t in candidates
-            if t.module_address == rc.module_address and _config_name(t) == config_address
-        ]
+        same_config = targets.by_config.get((rc.module_address, config_address), [])
         if not same_config:
             continue
         if key is not None:
@@ -94,10 +113,10 @@ def _config_name(rc: ResourceChange) -> str:
     return f"{rc.module_address}.{local}" if rc.module_address else local
 
 
-def _by_graph(graph: PlanGraph, rc: ResourceChange, candidates: list[ResourceChange]) -> list[ResourceChange]:
+def _by_graph(graph: PlanGraph, rc: ResourceChange, targets: _Targets) -> list[ResourceChange]:
     if rc.address not in graph:
         return []
-    wanted = {t.address: t for t in candidates}
+    wanted = targets.by_address
     neighbours = [wanted[n] for n in graph.successors(rc.address) if n in wanted]
     return neighbours if len(neighbours) == 1 else []
 

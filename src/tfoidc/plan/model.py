@@ -6,9 +6,12 @@ them: the parser (`tfoidc.plan.parse`) is the only code that ever sees them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 REDACTED = "(sensitive value)"
 
@@ -113,6 +116,9 @@ class Plan:
     notes: tuple[str, ...] = ()  # what the parser had to infer or skip, said to the user
     # Every stage and report asks for the changes, often per item: kept rather than refiltered.
     _changes: tuple[ResourceChange, ...] = field(init=False, repr=False, compare=False, default=())
+    # Lookups later stages derive from the plan (by address, by type, by value), built once on first
+    # use: a rule asking per resource must not rescan every resource (10k resources: 10^8 steps).
+    _derived: dict[Hashable, Any] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         changes = tuple(rc for rc in self.resource_changes if rc.action.is_change and not rc.is_data)
@@ -132,9 +138,21 @@ class Plan:
         return self._changes
 
     def by_address(self) -> dict[str, ResourceChange]:
-        """Instances by address; a deposed object never hides the current object at its address."""
+        """Instances by address; a deposed object never hides the current object at its address.
+        Built once: read it, do not change it."""
+        return self.derived("by_address", self._by_address)
+
+    def _by_address(self) -> dict[str, ResourceChange]:
         found: dict[str, ResourceChange] = {}
         for rc in self.resource_changes:
             if rc.deposed is None or rc.address not in found:
                 found[rc.address] = rc
+        return found
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The lookup `key` names, built by `build` on first use and kept (the plan never changes)."""
+        try:
+            found: T = self._derived[key]
+        except KeyError:
+            found = self._derived[key] = build()
         return found

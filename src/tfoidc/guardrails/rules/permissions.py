@@ -168,9 +168,14 @@ ESCALATIONS = (
 )
 
 
+# The actions the escalation methods are made of (lower case): the only ones Grants needs to keep.
+ESCALATION_ACTIONS = frozenset(a.lower() for method in ESCALATIONS for a in method.actions)
+
+
 @dataclass
 class Grants:
-    """What a set of policy documents allows: action (lower case) -> on every resource or not."""
+    """What a set of policy documents allows of the escalation methods' actions: action (lower case)
+    -> on every resource or not. (`s3:*` alone covers hundreds of actions none of the methods use.)"""
 
     actions: dict[str, bool] = field(default_factory=dict)
     denied_everywhere: set[str] = field(default_factory=set)
@@ -184,15 +189,10 @@ class Grants:
                 continue  # administrator access is TFO-IAM-001's finding; escalation adds nothing
             if statement.effect == "Deny":
                 if _every_resource(statement) and not statement.conditions and statement.actions:
-                    self.denied_everywhere |= actions.covered(statement.actions)
+                    self.denied_everywhere |= ESCALATION_ACTIONS & actions.covered(statement.actions)
                 continue
             everywhere = _every_resource(statement)
-            if statement.not_actions:
-                excluded = actions.covered(statement.not_actions)
-                granted = actions.covered(("*",)) - excluded
-            else:
-                granted = actions.covered(statement.actions)
-            for name in granted:
+            for name in ESCALATION_ACTIONS & actions.covered(statement.actions):
                 self.actions[name] = self.actions.get(name, False) or everywhere
 
     def allows(self, action: str) -> bool | None:
