@@ -7,9 +7,12 @@ blocks; all become the same `{"Statement": [...]}` shape.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from tfoidc.errors import InputError
 from tfoidc.guardrails.links import attribute_references
@@ -66,17 +69,25 @@ class PolicySource:
 def policy_sources(plan: Plan, types: tuple[str, ...]) -> Iterator[PolicySource]:
     """Every readable policy document of `types`, then every policy-document data source whose
     document is not already attached to one of those resources (so one document, one finding)."""
-    seen: list[dict[str, Any]] = []
+    seen: set[bytes] = set()
     for rc in plan.resource_changes:
         if not rc.is_data and rc.type in types and isinstance(rc.after, dict) and rc.deposed is None:
             for source in resource_documents(rc):
-                seen.append(source.document)
+                seen.add(_canonical(source.document))
                 yield source
     for rc in plan.resource_changes:
         if rc.is_data and rc.type == POLICY_DOCUMENT_DATA and isinstance(rc.after, dict):
             found = data_source_document(rc)
-            if found is not None and found.document not in seen:
+            if found is not None and _canonical(found.document) not in seen:
                 yield found
+
+
+def _canonical(document: dict[str, Any]) -> bytes:
+    """One spelling per document, whatever its key order (a set of them replaces a list scan)."""
+    try:
+        return orjson.dumps(document, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # an integer past 64 bits, which Python's JSON reader accepts
+        return json.dumps(document, sort_keys=True, default=repr).encode()
 
 
 def resource_documents(rc: ResourceChange) -> Iterator[PolicySource]:

@@ -207,7 +207,12 @@ def _every_resource(statement: Statement) -> bool:
     return "*" in statement.resources or bool(statement.not_resources)
 
 
-def permission_documents(plan: Plan) -> Iterator[tuple[PolicySource, PolicyDocument]]:
+def permission_documents(plan: Plan) -> tuple[tuple[PolicySource, PolicyDocument], ...]:
+    """Every permission policy the plan grants, parsed once for the four rules that read them."""
+    return plan.derived("permission_documents", lambda: tuple(_permission_documents(plan)))
+
+
+def _permission_documents(plan: Plan) -> Iterator[tuple[PolicySource, PolicyDocument]]:
     for source in policy_sources(plan, PERMISSION_POLICY_TYPES):
         if source.attribute == "assume_role_policy":
             continue
@@ -359,21 +364,28 @@ def wildcard_resources(ctx: RuleContext) -> Iterator[Hit]:
     actions = catalog()
     credentials = {a.lower() for a in CREDENTIAL_ACTIONS}
     reads = {a.lower() for a in DATA_READS}
+    sensitive = credentials | reads
+    # A policy repeated across modules (one per stack or account) is judged once.
+    judged: dict[tuple[str, ...], tuple[list[str], bool]] = {}
     for source, document in permission_documents(ctx.plan):
         for index, statement in enumerate(document.statements):
             if statement.effect != "Allow" or not _every_resource(statement) or not statement.actions:
                 continue
             if "*" in statement.actions or statement.has_principal_element:
                 continue  # TFO-IAM-001's finding; a resource policy's "*" is the resource itself
-            found = [a for p in statement.actions for a in actions.expand(p)]
-            scoped = sorted({a.name for a in found if a.scoped or a.name.lower() in credentials})
+            key = tuple(statement.actions)
+            if key not in judged:
+                found = [a for p in statement.actions for a in actions.expand(p)]
+                judged[key] = (
+                    sorted({a.name for a in found if a.scoped or a.name.lower() in credentials}),
+                    any(
+                        a.level in ("Write", "Permissions management") or a.name.lower() in sensitive
+                        for a in found
+                    ),
+                )
+            scoped, risky = judged[key]
             if not scoped:
                 continue
-            risky = [
-                a.name
-                for a in found
-                if a.level in ("Write", "Permissions management") or a.name.lower() in credentials | reads
-            ]
             shown = ", ".join(scoped[:6]) + (f" and {len(scoped) - 6} more" if len(scoped) > 6 else "")
             yield Hit(
                 source.address,
