@@ -142,8 +142,17 @@ def is_world(cidr: Any) -> bool:
         return False
 
 
-def ingress_rules(ctx: RuleContext) -> Iterator[Ingress]:
-    """Every ingress permission that admits the internet (or whose source is not known yet)."""
+def ingress_rules(ctx: RuleContext) -> tuple[Ingress, ...]:
+    """Every ingress permission that admits the internet (or whose source is not known yet), worked
+    out once per plan and graph for the four rules that read them."""
+    by_graph: dict[int, tuple[object, tuple[Ingress, ...]]] = ctx.plan.derived("ingress_rules", dict)
+    held = by_graph.get(id(ctx.graph))
+    if held is None or held[0] is not ctx.graph:  # the graph is kept, so its id is never reused
+        held = by_graph[id(ctx.graph)] = (ctx.graph, tuple(_ingress_rules(ctx)))
+    return held[1]
+
+
+def _ingress_rules(ctx: RuleContext) -> Iterator[Ingress]:
     plan = ctx.plan
     lists = _world_prefix_lists(plan)
     for sg in live(plan, *SECURITY_GROUPS):
