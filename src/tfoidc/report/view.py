@@ -455,6 +455,37 @@ class Selection:
 
 
 def select(analysis: Analysis, limits: Limits) -> Selection:
+    ordered = _ordered(analysis)
+    groups = tuple((action, shown(rcs, limits.of(action.value))) for action, rcs in ordered.groups)
+    drift = analysis.drift
+    return Selection(
+        minimal=limits.minimal,
+        groups=groups,
+        findings=shown(ordered.findings, limits.of("findings")),
+        cost_rows=shown(ordered.cost_rows, limits.of("cost")) if ordered.cost_rows is not None else None,
+        drift=shown(drift.drifted, limits.of("drift")) if drift is not None and drift.has_drift else None,
+        deferred=shown(analysis.plan.deferred, limits.of("deferred")) if analysis.plan.deferred else None,
+    )
+
+
+@dataclass(frozen=True)
+class _Ordered:
+    """An analysis's lists in the order every view shows them, before any limit applies."""
+
+    groups: tuple[tuple[Action, tuple[ResourceChange, ...]], ...]
+    findings: tuple[Finding, ...]
+    cost_rows: tuple[CostRow, ...] | None
+
+
+# The note's size-budget loop selects from the same analyses several times with smaller limits: what
+# does not depend on the limits is worked out once per analysis (the last few analyses are kept).
+_ORDERED: list[tuple[Analysis, _Ordered]] = []
+
+
+def _ordered(analysis: Analysis) -> _Ordered:
+    for held, ordered in _ORDERED:
+        if held is analysis:
+            return ordered
     changes = analysis.plan.changes()
     data_findings = safe_findings(analysis)
     groups = []
@@ -463,17 +494,12 @@ def select(analysis: Analysis, limits: Limits) -> Selection:
         if action.value in DANGER_LISTS:  # what loses data first
             rcs.sort(key=lambda rc: not holds_data(rc, data_findings))
         if rcs:
-            groups.append((action, shown(rcs, limits.of(action.value))))
+            groups.append((action, tuple(rcs)))
     findings = sorted(analysis.findings, key=lambda f: (-f.severity.rank, f.waived, f.rule, f.address))
-    drift = analysis.drift
-    return Selection(
-        minimal=limits.minimal,
-        groups=tuple(groups),
-        findings=shown(findings, limits.of("findings")),
-        cost_rows=shown(_cost_rows(analysis.cost), limits.of("cost")) if analysis.cost is not None else None,
-        drift=shown(drift.drifted, limits.of("drift")) if drift is not None and drift.has_drift else None,
-        deferred=shown(analysis.plan.deferred, limits.of("deferred")) if analysis.plan.deferred else None,
-    )
+    cost_rows = tuple(_cost_rows(analysis.cost)) if analysis.cost is not None else None
+    ordered = _Ordered(tuple(groups), tuple(findings), cost_rows)
+    _ORDERED[:] = [*_ORDERED[-7:], (analysis, ordered)]
+    return ordered
 
 
 def build_env_view(
